@@ -1,0 +1,74 @@
+# The two commands of the README (`make run`, `make test`) and the checks CI runs.
+# Works on a machine with only Python 3.11: everything else is installed into .venv.
+
+PORT ?= 8000
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# The PostgreSQL pass of `make test`: Django creates (and drops) test_<name> on this server.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard */locale/*/LC_MESSAGES/django.po))
+
+.PHONY: run test test-sqlite test-postgres lint typecheck check messages makemessages browser clean
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+# Compiled catalogues are build products: the .po files are committed, the .mo files built here.
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+messages: $(MO_FILES)
+
+# Re-extract the strings to translate (needs GNU gettext's xgettext: apt-get install gettext).
+makemessages: $(STAMP)
+	cd factcheck && DEBUG=1 ../$(PY) ../manage.py makemessages -l vi -l en --ignore=../.venv
+	cd claims && DEBUG=1 ../$(PY) ../manage.py makemessages -l vi -l en
+	cd sources && DEBUG=1 ../$(PY) ../manage.py makemessages -l vi -l en
+
+run: $(STAMP) messages
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP) messages
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: $(STAMP) messages
+	@echo "== test suite on SQLite =="
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Runs when PostgreSQL answers; under CI=true an unreachable server is a failure, not a skip.
+test-postgres: $(STAMP) messages
+	@if $(PY) tests/pg_ready.py "$(TEST_DATABASE_URL)"; then \
+		echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="; \
+		DATABASE_URL="$(TEST_DATABASE_URL)" $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true but PostgreSQL is unreachable at $(TEST_DATABASE_URL): failing."; exit 1; \
+	else \
+		echo "PostgreSQL unreachable at $(TEST_DATABASE_URL): skipping the PostgreSQL pass (mandatory in CI)."; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(STAMP)
+	SECRET_KEY=typecheck $(VENV)/bin/mypy factcheck claims sources
+
+check: lint typecheck
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
+	find . -name '*.mo' -path '*/locale/*' -delete

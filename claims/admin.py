@@ -1,0 +1,570 @@
+"""The newsroom's workplace: claims with their translations and appearances, verdicts, ratings, queues.
+
+Every workflow step (the buttons on a claim's page, the bulk actions) calls ``claims.workflow``; the
+admin only renders what the workflow allows and reports what it refused. Edits carry the version the
+editor saw, so a second editor saving over a change they never saw gets an error, not a silent win.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from . import workflow
+from .models import (
+    Appearance,
+    Claim,
+    ClaimStatus,
+    ClaimTranslation,
+    Correction,
+    Evidence,
+    Rating,
+    RatingLabel,
+    ReviewEvent,
+    Topic,
+    Verdict,
+    VerdictText,
+    VerdictVersion,
+)
+
+# --- Optimistic locking ------------------------------------------------------------------------------
+
+
+class SeenVersionForm(forms.ModelForm):
+    """A model form that remembers which version of the row the editor loaded.
+
+    ``clean`` locks the claim row for the rest of the admin's transaction and refuses the save when the
+    row has moved on since the form was rendered: the second of two editors is told, not overwritten.
+    """
+
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def current_version(self) -> int:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        seen = cleaned.get("seen_version")
+        if self.instance.pk and seen is not None and seen != self.current_version():
+            raise ValidationError(
+                gettext(
+                    "Someone else saved this while you were editing it. Your changes were not saved: "
+                    "open it again to see their version, then redo your edits."
+                ),
+                code="conflict",
+            )
+        return cleaned
+
+
+# --- Claims ------------------------------------------------------------------------------------------
+
+
+class EditableWithClaimMixin:
+    """Inline rows of a claim can be changed exactly when the claim itself can be."""
+
+    def _claim_editable(self, request: HttpRequest, obj: Claim | None) -> bool:
+        return obj is None or workflow.can_edit(request.user, obj)  # type: ignore[arg-type]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and self._claim_editable(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._claim_editable(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._claim_editable(request, obj)  # type: ignore[misc]
+
+
+class ClaimTranslationInline(EditableWithClaimMixin, admin.TabularInline):
+    model = ClaimTranslation
+    extra = 1
+    fields = ["language", "text", "origin"]
+
+
+class AppearanceForm(forms.ModelForm):
+    class Meta:
+        model = Appearance
+        fields = ["source", "quote", "start", "end", "is_first"]
+        widgets = {"quote": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+
+
+class AppearanceInline(EditableWithClaimMixin, admin.StackedInline):
+    model = Appearance
+    form = AppearanceForm
+    extra = 1
+    autocomplete_fields = ["source"]
+    fields = ["source", "quote", ("start", "end"), "is_first", "in_context"]
+    readonly_fields = ["in_context"]
+
+    @admin.display(description=_("in the source"))
+    def in_context(self, obj: Appearance) -> str:
+        if not obj.pk:
+            return "—"
+        before, quote, after = obj.context()
+        return format_html(
+            '<div style="white-space: pre-wrap; max-width: 60rem">…{}<mark>{}</mark>{}…</div>', before, quote, after
+        )
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The work queues: what waits for me, what is mine, what is due."""
+
+    title = _("queue")
+    parameter_name = "queue"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [
+            ("review", _("waiting for my review")),
+            ("drafts", _("my drafts")),
+            ("changes", _("changes requested of me")),
+            ("publish", _("ready to publish")),
+            ("recheck", _("due for re-check")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+        user = request.user
+        value = self.value()
+        if value == "review":
+            return queryset.filter(status=ClaimStatus.IN_REVIEW).exclude(author=user)  # type: ignore[misc]
+        if value == "drafts":
+            return queryset.filter(status=ClaimStatus.DRAFT, author=user)  # type: ignore[misc]
+        if value == "changes":
+            return queryset.filter(status=ClaimStatus.CHANGES_REQUESTED, author=user)  # type: ignore[misc]
+        if value == "publish":
+            return queryset.filter(status=ClaimStatus.APPROVED).exclude(author=user)  # type: ignore[misc]
+        if value == "recheck":
+            return queryset.filter(status=ClaimStatus.PUBLISHED, verdict__recheck_due_since__isnull=False)
+        return queryset
+
+
+class ClaimForm(SeenVersionForm):
+    class Meta:
+        model = Claim
+        fields = ["text", "language", "claimant", "claim_date", "mentions", "places", "topics", "internal_notes"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
+
+    def current_version(self) -> int:
+        return Claim.objects.select_for_update().values_list("version", flat=True).get(pk=self.instance.pk)
+
+
+def _bulk(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Claim], action: str) -> None:
+    """Apply one workflow step to each selected claim, with the same rules as one at a time."""
+    done, refused = 0, []
+    for claim in queryset.order_by("pk"):
+        try:
+            workflow.transition(claim.pk, request.user, action)  # type: ignore[arg-type]
+            done += 1
+        except workflow.WorkflowError as error:
+            refused.append(f"#{claim.pk}: {error.message}")
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%(count)d claim: %(action)s done.", "%(count)d claims: %(action)s done.", done)
+            % {"count": done, "action": workflow.ACTION_LABELS[action]},
+            messages.SUCCESS,
+        )
+    for line in refused:
+        modeladmin.message_user(request, line, messages.ERROR)
+
+
+@admin.action(description=_("Submit the selected claims for review"))
+def submit_claims(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+    _bulk(modeladmin, request, queryset, workflow.Action.SUBMIT)
+
+
+@admin.action(description=_("Approve the selected claims"))
+def approve_claims(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+    _bulk(modeladmin, request, queryset, workflow.Action.APPROVE)
+
+
+@admin.action(description=_("Publish the selected claims"))
+def publish_claims(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+    _bulk(modeladmin, request, queryset, workflow.Action.PUBLISH)
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    form = ClaimForm
+    change_form_template = "admin/claims/claim/change_form.html"
+    list_display = ["short_text", "language", "status_badge", "claimant", "rating", "author", "updated_at"]
+    list_filter = [
+        QueueFilter,
+        "status",
+        "language",
+        ("verdict__rating", admin.RelatedOnlyFieldListFilter),
+        ("claimant", admin.RelatedOnlyFieldListFilter),
+        ("appearances__source__outlet", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["text", "translations__text", "claimant__name", "claimant__aliases__name", "appearances__quote"]
+    autocomplete_fields = ["claimant", "mentions", "places", "topics"]
+    inlines = [ClaimTranslationInline, AppearanceInline]
+    actions = [submit_claims, approve_claims, publish_claims]
+    readonly_fields = ["status_badge", "author", "verdict_link", "published_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["text", "language", "claimant", "claim_date", "seen_version"]}),
+        (_("What it mentions"), {"fields": ["mentions", "places", "topics"]}),
+        (_("Review"), {"fields": ["status_badge", "verdict_link", "author", "published_at", "updated_at"]}),
+        (_("Internal"), {"fields": ["internal_notes"]}),
+    ]
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("claimant", "author", "verdict__rating")
+            .prefetch_related("verdict__rating__labels")
+        )
+
+    @admin.display(description=_("claim"), ordering="text")
+    def short_text(self, obj: Claim) -> str:
+        return str(obj)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Claim) -> str:
+        if not obj.pk:
+            return "—"
+        return format_html('<span class="claim-status claim-status-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description=_("rating"), ordering="verdict__rating__value")
+    def rating(self, obj: Claim) -> str:
+        verdict = getattr(obj, "verdict", None)
+        return str(verdict.rating) if verdict else "—"
+
+    @admin.display(description=_("verdict"))
+    def verdict_link(self, obj: Claim) -> str:
+        if not obj.pk:
+            return gettext("Save the claim first, then write its verdict.")
+        verdict = Verdict.objects.filter(claim=obj).select_related("rating").first()
+        if verdict is None:
+            url = reverse("admin:claims_verdict_add") + f"?claim={obj.pk}"
+            return format_html('<a class="button" href="{}">{}</a>', url, gettext("Write the verdict"))
+        url = reverse("admin:claims_verdict_change", args=[verdict.pk])
+        return format_html('<a href="{}">{}</a>', url, str(verdict.rating))
+
+    def has_change_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or workflow.can_edit(request.user, obj))  # type: ignore[arg-type]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Claim | None = None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:
+            workflow.check_can_delete(request.user, obj)  # type: ignore[arg-type]
+        except workflow.WorkflowError:
+            return False
+        return True
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
+        # The bulk "delete selected" action: refuse the whole batch if any claim may not go.
+        for claim in queryset:
+            try:
+                workflow.check_can_delete(request.user, claim)  # type: ignore[arg-type]
+            except workflow.WorkflowError as error:
+                raise PermissionDenied(f"#{claim.pk}: {error.message}") from None
+        super().delete_queryset(request, queryset)
+
+    def save_model(self, request: HttpRequest, obj: Claim, form: Any, change: bool) -> None:
+        if not change:
+            obj.author = request.user  # type: ignore[assignment]
+            super().save_model(request, obj, form, change)
+            workflow.record_created(obj, request.user)  # type: ignore[arg-type]
+            return
+        obj.version += 1  # the form locked the row and checked the version it saw
+        super().save_model(request, obj, form, change)
+
+    # --- The workflow panel --------------------------------------------------------------------------
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:object_id>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="claims_claim_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        claim = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        if claim is not None and self.has_view_permission(request, claim):
+            user = request.user
+            extra_context.update(
+                workflow_actions=[(a, workflow.ACTION_LABELS[a]) for a in workflow.available_actions(user, claim)],  # type: ignore[arg-type]
+                publish_problems=workflow.publish_problems(claim)
+                if claim.status
+                in (ClaimStatus.DRAFT, ClaimStatus.IN_REVIEW, ClaimStatus.CHANGES_REQUESTED, ClaimStatus.APPROVED)
+                else [],
+                events=ReviewEvent.objects.filter(claim=claim).select_related("actor").order_by("created_at", "id"),
+                versions=VerdictVersion.objects.filter(verdict__claim=claim)
+                .select_related("rating", "created_by")
+                .prefetch_related("rating__labels", "corrections"),
+                corrections=Correction.objects.filter(claim=claim).select_related("created_by"),
+                claim_version=claim.version,
+                action_labels=workflow.ACTION_LABELS,
+                public_url=claim.get_absolute_url() if claim.is_public else "",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def transition_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        claim = get_object_or_404(Claim, pk=object_id)
+        change_url = reverse("admin:claims_claim_change", args=[claim.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        if not self.has_view_permission(request, claim):
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        comment = request.POST.get("comment", "")
+        try:
+            seen = int(request.POST.get("version", ""))
+        except ValueError:
+            seen = None
+        recheck_after = None
+        if request.POST.get("recheck_after"):
+            try:
+                recheck_after = dt.date.fromisoformat(request.POST["recheck_after"])
+            except ValueError:
+                self.message_user(request, gettext("The re-check date must be a date (YYYY-MM-DD)."), messages.ERROR)
+                return HttpResponseRedirect(change_url)
+        try:
+            updated = workflow.transition(
+                claim.pk,
+                request.user,
+                action,
+                comment=comment,
+                expected_version=seen,
+                recheck_after=recheck_after,  # type: ignore[arg-type]
+            )
+        except workflow.WorkflowError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                gettext("Done: %(action)s. The claim is now %(status)s.")
+                % {"action": workflow.ACTION_LABELS.get(action, action), "status": updated.get_status_display()},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(change_url)
+
+
+# --- Verdicts ----------------------------------------------------------------------------------------
+
+
+class VerdictForm(SeenVersionForm):
+    correction_note = forms.CharField(
+        label=_("Correction note (public)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Required when changing a published verdict: readers see what changed and why."),
+    )
+
+    class Meta:
+        model = Verdict
+        fields = ["claim", "rating", "valid_as_of", "recheck_after"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "rating" in self.fields:
+            self.fields["rating"].queryset = Rating.objects.filter(is_active=True).prefetch_related("labels")  # type: ignore[attr-defined]
+
+    def current_version(self) -> int:
+        Claim.objects.select_for_update().filter(pk=self.instance.claim_id).exists()  # lock the claim first
+        return Verdict.objects.values_list("version", flat=True).get(pk=self.instance.pk)
+
+
+class VerdictTextInline(admin.StackedInline):
+    model = VerdictText
+    extra = 1
+    fields = ["language", "headline", "explanation"]
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 1
+    autocomplete_fields = ["source"]
+    fields = ["source", "stance", "note"]
+
+
+class RecheckDueFilter(admin.SimpleListFilter):
+    title = _("re-check")
+    parameter_name = "recheck"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("due", _("due for re-check"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Verdict]) -> QuerySet[Verdict]:
+        if self.value() == "due":
+            return queryset.filter(Q(recheck_due_since__isnull=False) | Q(recheck_after__lte=timezone.localdate()))
+        return queryset
+
+
+@admin.register(Verdict)
+class VerdictAdmin(admin.ModelAdmin):
+    form = VerdictForm
+    list_display = ["claim", "rating", "claim_status", "author", "reviewer", "recheck_after", "updated_at"]
+    list_filter = [RecheckDueFilter, "rating", "claim__status", "claim__language"]
+    search_fields = ["claim__text", "texts__headline"]
+    autocomplete_fields = ["claim"]
+    inlines = [VerdictTextInline, EvidenceInline]
+    readonly_fields = ["author", "reviewer", "claim_status"]
+    list_select_related = ["claim", "rating", "author", "reviewer"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Verdict]:
+        return super().get_queryset(request).prefetch_related("rating__labels")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Verdict | None = None) -> Any:
+        fields: list[str] = ["claim", "claim_status", "rating", "valid_as_of", "recheck_after", "seen_version"]
+        if obj is not None and obj.claim.status == ClaimStatus.PUBLISHED:
+            fields.append("correction_note")
+        return [(None, {"fields": fields}), (_("People"), {"fields": ["author", "reviewer"]})]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Verdict | None = None) -> Any:
+        return [*self.readonly_fields, "claim"] if obj is not None else self.readonly_fields
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial: dict[str, Any] = dict(super().get_changeform_initial_data(request))
+        unrated = Rating.objects.filter(slug="unproven").values_list("pk", flat=True).first()
+        if unrated and "rating" not in initial:
+            initial["rating"] = unrated
+        return initial
+
+    @admin.display(description=_("claim status"))
+    def claim_status(self, obj: Verdict) -> str:
+        return obj.claim.get_status_display() if obj.claim_id else "—"
+
+    def _may_write(self, request: HttpRequest, claim: Claim) -> bool:
+        if claim.status == ClaimStatus.PUBLISHED:
+            try:
+                workflow.check_correction(request.user, claim, note="(probe)")  # type: ignore[arg-type]
+            except workflow.WorkflowError:
+                return False
+            return True
+        return workflow.can_edit(request.user, claim)  # type: ignore[arg-type]
+
+    def has_change_permission(self, request: HttpRequest, obj: Verdict | None = None) -> bool:
+        return super().has_change_permission(request, obj) and (obj is None or self._may_write(request, obj.claim))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Verdict | None = None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.claim.status not in (
+            ClaimStatus.PUBLISHED,
+            ClaimStatus.RETRACTED,
+            ClaimStatus.APPROVED,
+        )
+
+    def get_form(self, request: HttpRequest, obj: Verdict | None = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class RuledVerdictForm(form_class):  # type: ignore[misc, valid-type]
+            def clean(self) -> dict[str, Any]:
+                cleaned = super().clean()
+                claim = self.instance.claim if self.instance.pk else cleaned.get("claim")
+                if claim is None:
+                    return cleaned
+                if not self.instance.pk and Verdict.objects.filter(claim=claim).exists():
+                    raise ValidationError(gettext("This claim already has a verdict: edit that one."))
+                try:
+                    if claim.status == ClaimStatus.PUBLISHED:
+                        workflow.check_correction(request.user, claim, cleaned.get("correction_note", ""))  # type: ignore[arg-type]
+                    else:
+                        workflow.check_can_edit(request.user, claim)  # type: ignore[arg-type]
+                except workflow.WorkflowError as error:
+                    raise ValidationError(error.message) from None
+                return cleaned
+
+        return RuledVerdictForm
+
+    def save_model(self, request: HttpRequest, obj: Verdict, form: Any, change: bool) -> None:
+        if change:
+            obj.version += 1
+        else:
+            obj.author = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        claim = form.instance.claim
+        changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        with transaction.atomic():
+            if claim.status == ClaimStatus.PUBLISHED and changed:
+                workflow.record_correction(claim, request.user, form.cleaned_data.get("correction_note", ""))  # type: ignore[arg-type]
+            elif changed:
+                workflow.note_content_changed(claim)
+
+
+# --- Ratings and the record ------------------------------------------------------------------------
+
+
+class RatingLabelInline(admin.TabularInline):
+    model = RatingLabel
+    extra = 1
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "slug", "value", "rating_class", "is_active"]
+    list_filter = ["rating_class", "is_active"]
+    search_fields = ["slug", "labels__label"]
+    inlines = [RatingLabelInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Rating]:
+        return super().get_queryset(request).prefetch_related("labels")
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The audit record is written by the workflow only."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "claim", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["claim__text", "comment", "actor__username"]
+    list_select_related = ["claim", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Correction)
+class CorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "claim", "note", "created_by"]
+    search_fields = ["claim__text", "note"]
+    list_select_related = ["claim", "created_by"]

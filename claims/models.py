@@ -1,0 +1,541 @@
+"""What is checked: claims, their translations and appearances, ratings, verdicts, and the audit trail.
+
+The workflow rules (who may move a claim between states) live in ``claims.workflow``; the models
+here hold the data and the invariants the database can enforce. ``Claim.objects.public()`` is the
+one gate every public surface (pages, API, feeds, sitemap, search) reads through.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sources.languages import LanguageField
+from sources.models import Actor, Place, Source
+from sources.text import slugify_any
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    IN_REVIEW = "in_review", _("in review")
+    CHANGES_REQUESTED = "changes_requested", _("changes requested")
+    APPROVED = "approved", _("approved")
+    PUBLISHED = "published", _("published")
+    RETRACTED = "retracted", _("retracted")
+
+
+#: States whose claims the public may see: published verdicts, and retractions with their notice.
+PUBLIC_STATUSES = (ClaimStatus.PUBLISHED, ClaimStatus.RETRACTED)
+
+
+class Topic(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimQuerySet(models.QuerySet["Claim"]):
+    def public(self) -> ClaimQuerySet:
+        """Claims the public may see. Every public page, API list, feed and sitemap starts here."""
+        return self.filter(status__in=PUBLIC_STATUSES)
+
+    def published(self) -> ClaimQuerySet:
+        """Claims whose verdict currently stands (public, not retracted)."""
+        return self.filter(status=ClaimStatus.PUBLISHED)
+
+
+class Claim(models.Model):
+    """One checkable statement, in its original wording and language, kept verbatim."""
+
+    text = models.TextField(_("original wording"), help_text=_("Verbatim, in the language it was made in."))
+    language = LanguageField(verbose_name=_("original language"))
+    claimant = models.ForeignKey(
+        Actor,
+        verbose_name=_("claimant"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        help_text=_("Who made the claim. Leave empty when the source reports it without naming anyone."),
+    )
+    claim_date = models.DateField(_("date made"), null=True, blank=True)
+    mentions = models.ManyToManyField(
+        Actor, verbose_name=_("mentioned actors"), blank=True, related_name="mentioned_in_claims"
+    )
+    places = models.ManyToManyField(Place, verbose_name=_("places"), blank=True, related_name="claims")
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="claims")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT, editable=False
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="claims"
+    )
+    internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Never shown publicly."))
+    # Bumped by every workflow transition and verdict edit: a stale form or API client sees a conflict.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
+    retracted_at = models.DateTimeField(_("retracted"), null=True, blank=True, editable=False)
+    retraction_reason = models.TextField(_("retraction notice"), blank=True, editable=False)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="claim_text_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status__in=PUBLIC_STATUSES) | Q(published_at__isnull=False),
+                name="claim_public_has_published_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ClaimStatus.RETRACTED) | (Q(retracted_at__isnull=False) & ~Q(retraction_reason="")),
+                name="claim_retraction_has_notice",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="claim_status_published"),
+            models.Index(fields=["language"], name="claim_language"),
+        ]
+        permissions = [
+            ("submit_claim", _("Can submit a claim for review")),
+            ("review_claim", _("Can request changes to and approve claims")),
+            ("publish_claim", _("Can publish, correct and retract claims")),
+        ]
+
+    def __str__(self) -> str:
+        text = " ".join(self.text.split())
+        return text if len(text) <= 90 else text[:89] + "…"
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:claim", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def clean(self) -> None:
+        if not self.text or not self.text.strip():
+            raise ValidationError({"text": _("A claim needs its wording: the text cannot be empty.")})
+
+    @property
+    def slug(self) -> str:
+        english = next((t.text for t in self.translations.all() if t.language.startswith("en")), None)
+        return slugify_any(english or self.text) or "claim"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status in PUBLIC_STATUSES
+
+
+class ClaimTranslation(models.Model):
+    """The claim in another language. The original wording stays on the claim, untouched."""
+
+    class Origin(models.TextChoices):
+        HUMAN = "human", _("human translation")
+        MACHINE = "machine", _("machine translation")
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="translations")
+    language = LanguageField()
+    text = models.TextField(_("translation"))
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.HUMAN)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "language"], name="claim_translation_one_per_language"),
+            models.CheckConstraint(condition=~Q(text=""), name="claim_translation_not_empty"),
+            models.CheckConstraint(condition=Q(origin__in=["human", "machine"]), name="claim_translation_origin"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.language}] {self.text[:80]}"
+
+    def clean(self) -> None:
+        if not self.text or not self.text.strip():
+            raise ValidationError({"text": _("A translation cannot be empty.")})
+        claim = getattr(self, "claim", None)  # an inline's parent may not be saved yet
+        if claim is not None and self.language and self.language == claim.language:
+            raise ValidationError(
+                {"language": _("This is the claim's original language: its wording is on the claim itself.")}
+            )
+
+
+class Appearance(models.Model):
+    """Where a claim appeared: a source, the exact quote and its character offsets in the source's text.
+
+    The reporting outlet is the source's outlet; who made the claim is the claim's claimant — an
+    agency reporting a minister's words is not the minister.
+    """
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="appearances")
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="appearances")
+    quote = models.TextField(_("exact quote"), help_text=_("Copied character for character from the source's text."))
+    # blank: the admin and the API find the offsets from the quote when they are left out.
+    start = models.PositiveIntegerField(
+        _("start offset"), blank=True, help_text=_("Found from the quote when left empty.")
+    )
+    end = models.PositiveIntegerField(_("end offset"), blank=True)
+    is_first = models.BooleanField(_("first appearance"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appearance")
+        verbose_name_plural = _("appearances")
+        ordering = ["claim", "-is_first", "source__published_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quote=""), name="appearance_quote_not_empty"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appearance_end_after_start"),
+            # The offsets span exactly the quote; that the quote equals the source's text at those
+            # offsets (a check across tables) is held by a trigger, see migration 0002.
+            models.CheckConstraint(condition=Q(end=F("start") + Length("quote")), name="appearance_offsets_span_quote"),
+            models.UniqueConstraint(fields=["claim", "source", "start", "end"], name="appearance_unique"),
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(is_first=True), name="appearance_one_first_per_claim"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} [{self.start}:{self.end}]"
+
+    def clean(self) -> None:
+        from sources.text import QuoteAmbiguous, QuoteNotFound, find_quote
+
+        if not self.quote or not self.source_id:
+            return
+        text = self.source.text
+        if self.start is None and self.end is None:
+            try:
+                self.start, self.end = find_quote(text, self.quote)
+            except QuoteNotFound:
+                raise ValidationError(
+                    {"quote": _("This quote is not in the source's text. Copy it exactly, character for character.")}
+                ) from None
+            except QuoteAmbiguous as many:
+                raise ValidationError(
+                    {
+                        "start": _(
+                            "The quote occurs %(count)d times in the source (at offsets %(offsets)s): "
+                            "give the start offset of the one you mean."
+                        )
+                        % {"count": len(many.positions), "offsets": ", ".join(map(str, many.positions))}
+                    }
+                ) from None
+            return
+        if self.start is not None and self.end is None:
+            self.end = self.start + len(self.quote)
+        if self.start is None or self.end is None:
+            raise ValidationError({"start": _("Give both offsets, or neither to find them from the quote.")})
+        if self.end > len(text):
+            raise ValidationError(
+                {
+                    "end": _("The offsets run past the end of the source's text (%(length)d characters).")
+                    % {"length": len(text)}
+                }
+            )
+        if text[self.start : self.end] != self.quote:
+            if self.quote not in text:
+                raise ValidationError(
+                    {"quote": _("This quote is not in the source's text. Copy it exactly, character for character.")}
+                )
+            raise ValidationError(
+                {
+                    "start": _("The offsets %(start)d–%(end)d do not match the quote; it is at offset %(found)d.")
+                    % {"start": self.start, "end": self.end, "found": text.find(self.quote)}
+                }
+            )
+
+    def context(self, width: int = 120) -> tuple[str, str, str]:
+        """The source text around the quote: (before, quote, after), for highlighting."""
+        text = self.source.text
+        before = text[max(0, self.start - width) : self.start]
+        after = text[self.end : self.end + width]
+        return before, text[self.start : self.end], after
+
+
+class RatingClass(models.TextChoices):
+    """The normalised classes research datasets use to compare newsrooms' scales."""
+
+    TRUE = "TRUE", _("true")
+    FALSE = "FALSE", _("false")
+    MIXTURE = "MIXTURE", _("mixture")
+    OTHER = "OTHER", _("other")
+
+
+class Rating(models.Model):
+    """One step of the newsroom's rating scale."""
+
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    value = models.PositiveSmallIntegerField(
+        _("numeric value"), unique=True, help_text=_("ClaimReview ratingValue; the highest is the best rating.")
+    )
+    rating_class = models.CharField(_("normalised class"), max_length=10, choices=RatingClass.choices)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        ordering = ["-value"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating_class__in=RatingClass.values), name="rating_class_valid"),
+            models.CheckConstraint(condition=Q(value__gte=1), name="rating_value_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        """The label in ``language`` (or the active language), falling back to English, then the slug."""
+        from django.utils.translation import get_language
+
+        wanted = [language or get_language() or settings.LANGUAGE_CODE, "en"]
+        labels = {label.language: label.label for label in self.labels.all()}
+        for tag in wanted:
+            if tag in labels:
+                return labels[tag]
+            base = tag.split("-")[0]
+            if base in labels:
+                return labels[base]
+        return next(iter(labels.values()), self.slug)
+
+
+class RatingLabel(models.Model):
+    rating = models.ForeignKey(Rating, verbose_name=_("rating"), on_delete=models.CASCADE, related_name="labels")
+    language = LanguageField()
+    label = models.CharField(_("label"), max_length=100)
+    description = models.TextField(_("what it means"), blank=True)
+
+    class Meta:
+        verbose_name = _("rating label")
+        verbose_name_plural = _("rating labels")
+        ordering = ["rating", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["rating", "language"], name="rating_label_one_per_language"),
+            models.CheckConstraint(condition=~Q(label=""), name="rating_label_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.language}] {self.label}"
+
+
+class Verdict(models.Model):
+    """The newsroom's review of a claim: rating, headline and explanation per language, evidence."""
+
+    claim = models.OneToOneField(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="verdict")
+    rating = models.ForeignKey(Rating, verbose_name=_("rating"), on_delete=models.PROTECT, related_name="verdicts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="verdicts"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_verdicts",
+        editable=False,
+    )
+    valid_as_of = models.DateField(_("valid as of"), null=True, blank=True)
+    recheck_after = models.DateField(
+        _("re-check after"), null=True, blank=True, help_text=_("Editors are reminded to re-check it after this date.")
+    )
+    # Set by the scheduled re-check task when the date has passed; cleared when an editor re-checks.
+    recheck_due_since = models.DateTimeField(_("due for re-check since"), null=True, blank=True, editable=False)
+    # Optimistic lock for concurrent edits in the admin and the API.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("verdict")
+        verbose_name_plural = _("verdicts")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recheck_after__isnull=True)
+                | Q(valid_as_of__isnull=True)
+                | Q(recheck_after__gte=F("valid_as_of")),
+                name="verdict_recheck_after_valid_as_of",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recheck_after"], condition=Q(recheck_after__isnull=False), name="verdict_recheck_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        rating = self.rating if self.rating_id else "—"
+        return f"{rating}: {self.claim}"
+
+    def text_in(self, language: str) -> VerdictText | None:
+        texts = {t.language: t for t in self.texts.all()}
+        return texts.get(language) or texts.get(language.split("-")[0])
+
+
+class VerdictText(models.Model):
+    """A verdict's headline and explanation in one language."""
+
+    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="texts")
+    language = LanguageField()
+    headline = models.CharField(_("headline"), max_length=300)
+    explanation = models.TextField(_("explanation"), help_text=_("Markdown. Say what the evidence shows, and why."))
+
+    class Meta:
+        verbose_name = _("verdict text")
+        verbose_name_plural = _("verdict texts")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "language"], name="verdict_text_one_per_language"),
+            models.CheckConstraint(condition=~Q(headline=""), name="verdict_text_headline_not_empty"),
+            models.CheckConstraint(condition=~Q(explanation=""), name="verdict_text_explanation_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.language}] {self.headline}"
+
+
+class Evidence(models.Model):
+    """A source a verdict relies on, and how: it supports the claim, refutes it, or gives context."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", _("supports")
+        REFUTES = "refutes", _("refutes")
+        CONTEXT = "context", _("context")
+
+    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="evidence")
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="evidence")
+    stance = models.CharField(_("stance"), max_length=10, choices=Stance.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["verdict", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "source"], name="evidence_source_once_per_verdict"),
+            models.CheckConstraint(condition=Q(stance__in=["supports", "refutes", "context"]), name="evidence_stance"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stance_display()}: {self.source}"
+
+
+class VerdictVersion(models.Model):
+    """A frozen copy of a verdict as it was published; a correction adds a new one, the old stays."""
+
+    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    rating = models.ForeignKey(Rating, verbose_name=_("rating"), on_delete=models.PROTECT, related_name="+")
+    # {language: {"headline": ..., "explanation": ...}} and [{"source": id, "stance": ...}] as published.
+    texts = models.JSONField(_("texts"))
+    evidence = models.JSONField(_("evidence"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("verdict version")
+        verbose_name_plural = _("verdict versions")
+        ordering = ["verdict", "number"]
+        constraints = [models.UniqueConstraint(fields=["verdict", "number"], name="verdict_version_unique")]
+
+    def __str__(self) -> str:
+        return f"v{self.number} — {self.rating}"
+
+
+class ReviewEvent(models.Model):
+    """One workflow transition of a claim. Append-only: the audit trail is never edited."""
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="review_events",
+        help_text=_("Empty for the system (scheduled tasks)."),
+    )
+    action = models.CharField(_("action"), max_length=30)
+    from_status = models.CharField(_("from"), max_length=20, choices=ClaimStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=ClaimStatus.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
+        ordering = ["claim", "created_at", "id"]
+        indexes = [models.Index(fields=["claim", "created_at"], name="review_event_claim_time")]
+
+    def __str__(self) -> str:
+        who = self.actor or _("system")
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who}: {self.action} ({self.from_status} → {self.to_status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("Review events are an audit trail and cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("Review events are an audit trail and cannot be deleted."))
+
+
+class Correction(models.Model):
+    """A public note recording a substantive change to a published verdict."""
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.PROTECT, related_name="corrections")
+    version = models.ForeignKey(
+        VerdictVersion,
+        verbose_name=_("corrected version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    note = models.TextField(_("correction note"), help_text=_("Public: what changed and why."))
+    language = LanguageField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=~Q(note=""), name="correction_note_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d}: {self.note[:80]}"
+
+
+def user_display(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return str(_("system"))
+    full = getattr(user, "get_full_name", lambda: "")()
+    return full or user.get_username()

@@ -1,0 +1,117 @@
+"""Admin for outlets, sources, actors and places: where researchers register what claims come from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from .models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "country", "language", "source_count"]
+    list_filter = ["country", "language"]
+    search_fields = ["name", "domain"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Outlet]:
+        return super().get_queryset(request).annotate(source_count=Count("sources"))
+
+    @admin.display(description=_("sources"), ordering="source_count")
+    def source_count(self, obj: Any) -> int:
+        return int(obj.source_count)
+
+
+def highlighted_text(text: str, spans: list[tuple[int, int, str]]) -> SafeString:
+    """The text with each (start, end, title) span wrapped in <mark>; every piece is escaped."""
+    pieces: list[str] = []
+    at = 0
+    for start, end, title in sorted(spans):
+        if start < at:  # overlapping quotes: leave the later one unmarked rather than garble the text
+            continue
+        pieces.append(escape(text[at:start]))
+        pieces.append(
+            format_html('<mark title="{}" data-start="{}" data-end="{}">{}</mark>', title, start, end, text[start:end])
+        )
+        at = end
+    pieces.append(escape(text[at:]))
+    return format_html(
+        '<div class="quoted-text" style="white-space: pre-wrap; max-width: 60rem">{}</div>',
+        mark_safe("".join(pieces)),  # noqa: S308 - built from escaped pieces only
+    )
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "kind", "language", "published_at", "appearance_count"]
+    list_filter = ["language", "kind", "outlet"]
+    search_fields = ["title", "url", "outlet__name"]
+    autocomplete_fields = ["outlet"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["content_hash", "quoted_text", "created_by", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "outlet", "kind", "url", "language", "published_at"]}),
+        (_("Text"), {"fields": ["text", "quoted_text", "content_hash"]}),
+        (_("Record"), {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        return super().get_queryset(request).select_related("outlet").annotate(appearance_count=Count("appearances"))
+
+    @admin.display(description=_("quoted claims"), ordering="appearance_count")
+    def appearance_count(self, obj: Any) -> int:
+        return int(obj.appearance_count)
+
+    @admin.display(description=_("text with the quoted claims highlighted"))
+    def quoted_text(self, obj: Source) -> SafeString | str:
+        if not obj.pk or not obj.text:
+            return "—"
+        spans = [(a.start, a.end, str(a.claim)) for a in obj.appearances.select_related("claim")]
+        return highlighted_text(obj.text, spans)
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+
+class ActorAliasInline(admin.TabularInline):
+    model = ActorAlias
+    extra = 1
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "alias_list"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "aliases__name", "wikidata_id"]
+    inlines = [ActorAliasInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Actor]:
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Actor], search_term: str) -> Any:
+        queryset, _may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset.distinct(), False
+
+    @admin.display(description=_("also written"))
+    def alias_list(self, obj: Actor) -> str:
+        return ", ".join(alias.name for alias in obj.aliases.all())
+
+
+class PlaceAliasInline(admin.TabularInline):
+    model = PlaceAlias
+    extra = 1
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "country"]
+    search_fields = ["name", "aliases__name"]
+    inlines = [PlaceAliasInline]

@@ -1,0 +1,77 @@
+"""Language tags: validation and normalisation of BCP 47 codes used on every text in the database.
+
+Texts arrive tagged in many ways (``VI``, ``vie``, ``en_US``); we store the canonical BCP 47 form
+(``vi``, ``en-US``) so that filters and unique constraints compare like with like.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import babel
+import langcodes
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MAX_TAG_LENGTH = 35  # RFC 5646 recommends supporting at least 35 characters
+
+
+def normalize_language_tag(value: str) -> str:
+    """Return the canonical form of a BCP 47 tag, or raise ``ValidationError``."""
+    tag = (value or "").strip().replace("_", "-")
+    if not tag:
+        raise ValidationError(_("A language is required."), code="required")
+    if len(tag) > MAX_TAG_LENGTH or not langcodes.tag_is_valid(tag) or tag.lower() in {"und", "zxx", "mul"}:
+        raise ValidationError(
+            _("“%(value)s” is not a valid BCP 47 language tag (for example “vi”, “en” or “pt-BR”)."),
+            code="invalid_language",
+            params={"value": value},
+        )
+    return langcodes.standardize_tag(tag)
+
+
+def validate_language_tag(value: str) -> None:
+    if normalize_language_tag(value) != value:
+        raise ValidationError(
+            _("Write the language tag as “%(canonical)s”."),
+            code="non_canonical_language",
+            params={"canonical": normalize_language_tag(value)},
+        )
+
+
+def language_name(tag: str, in_language: str = "en") -> str:
+    """A human name for a tag, in the reader's language where langcodes knows it."""
+    try:
+        locale = babel.Locale.parse(in_language.replace("-", "_"))
+        return str(locale.languages.get(langcodes.Language.get(tag).language or "", tag))
+    except (babel.UnknownLocaleError, ValueError, LookupError):
+        return tag
+
+
+class LanguageField(models.CharField):
+    """A BCP 47 language tag, stored canonical. Forms normalise what is typed (``VI`` → ``vi``)."""
+
+    description = _("BCP 47 language tag")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_TAG_LENGTH)
+        kwargs.setdefault("verbose_name", _("language"))
+        kwargs.setdefault("help_text", _("A BCP 47 tag: “vi”, “en”, “ru”, “ar”, “pt-BR”…"))
+        super().__init__(*args, **kwargs)
+        self.validators.append(validate_language_tag)
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if isinstance(value, str) and value.strip():
+            try:
+                return normalize_language_tag(value)
+            except ValidationError:
+                return value  # the validator reports it with its message
+        return value
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("max_length") == MAX_TAG_LENGTH:
+            del kwargs["max_length"]
+        return name, path, args, kwargs

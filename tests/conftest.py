@@ -1,0 +1,85 @@
+"""Shared fixtures: the newsroom's personas, the rating scale, and the rules for service-bound tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from .factories import UserFactory, make_ratings
+from .services import CI, browser_available, redis_available
+
+
+def on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    return f"database: {engine}; CI={CI}; redis={redis_available()}; browser={browser_available()}"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and not on_postgres():
+        pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of `make test`")
+    needs = [
+        ("redis", redis_available, "Redis is unreachable (start it: see README, 'Services')"),
+        ("browser", browser_available, "Chromium or Playwright is missing (`make browser` installs them)"),
+    ]
+    for marker, available, why in needs:
+        if item.get_closest_marker(marker) and not available():
+            if CI:
+                pytest.fail(f"CI=true and {why}: this part of the suite is mandatory in CI.")
+            pytest.skip(why)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    # Production serves hashed files from collectstatic's manifest; tests render without collecting.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def ratings(db: None) -> None:
+    make_ratings()
+
+
+@pytest.fixture
+def researcher(db: None) -> Any:
+    return UserFactory(username="rosa_researcher", role="Researcher")
+
+
+@pytest.fixture
+def other_researcher(db: None) -> Any:
+    return UserFactory(username="rafael_researcher", role="Researcher")
+
+
+@pytest.fixture
+def editor(db: None) -> Any:
+    return UserFactory(username="eva_editor", role="Editor")
+
+
+@pytest.fixture
+def other_editor(db: None) -> Any:
+    return UserFactory(username="emil_editor", role="Editor")
+
+
+@pytest.fixture
+def publisher(db: None) -> Any:
+    return UserFactory(username="paula_publisher", role="Publisher")
+
+
+@pytest.fixture
+def outsider(db: None) -> Any:
+    """Staff, but in no newsroom role."""
+    return UserFactory(username="otto_outsider")
+
+
+@pytest.fixture
+def superuser(db: None) -> Any:
+    user = UserFactory(username="sam_superuser", is_superuser=True)
+    return user
