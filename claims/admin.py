@@ -226,6 +226,10 @@ class ClaimAdmin(admin.ModelAdmin):
     ]
     list_per_page = 50
 
+    def view_on_site(self, obj: Claim) -> str | None:  # type: ignore[override]
+        # Only public claims have a page; a draft's link would be a 404 (and a hint of its existence).
+        return obj.get_absolute_url() if obj.is_public else None
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Claim]:
         return (
             super()

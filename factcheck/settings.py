@@ -193,7 +193,7 @@ else:
 # --- Background work --------------------------------------------------------------------------------
 
 # Without a broker, tasks run eagerly in-process (the embedded demo); with REDIS_URL, a real worker.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True

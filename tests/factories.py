@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import factory
+from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -15,6 +17,16 @@ ARTICLES = Path(__file__).resolve().parent.parent / "claims" / "demo" / "article
 SEED_A1 = (ARTICLES / "000_148b000f4ba1f632.txt").read_text(encoding="utf-8")
 SEED_A2 = (ARTICLES / "002_bebbaa35625aef12.txt").read_text(encoding="utf-8")
 QUOTE_7_PERCENT = "đang kiểm soát chỉ 7% lãnh thổ đất nước"
+
+
+def role_group(name: str) -> Group:
+    """The role's group, re-created by its migration's code after a transactional test flushed it."""
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        roles = importlib.import_module("claims.migrations.0003_newsroom_roles")
+        roles.create_roles(django_apps, None)
+        group = Group.objects.get(name=name)
+    return group
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -31,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
         if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            self.groups.add(role_group(extracted))
         if create:
             self.save()
 

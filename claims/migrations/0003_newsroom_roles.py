@@ -41,9 +41,10 @@ ROLES = {"Researcher": RESEARCHER, "Editor": EDITOR, "Publisher": PUBLISHER}
 def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations; roles need them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, codes in ROLES.items():
