@@ -20,15 +20,15 @@ $(STAMP): requirements.txt
 
 # Compiled catalogues are build products: the .po files are committed, the .mo files built here.
 %.mo: %.po $(STAMP)
-	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+	$(VENV)/bin/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null 2>&1
 
 messages: $(MO_FILES)
 
 # Re-extract the strings to translate (needs GNU gettext's xgettext: apt-get install gettext).
+# One catalogue for the project (factcheck/locale): apps, templates and settings.
 makemessages: $(STAMP)
-	cd factcheck && DEBUG=1 ../$(PY) ../manage.py makemessages -l vi -l en --ignore=../.venv
-	cd claims && DEBUG=1 ../$(PY) ../manage.py makemessages -l vi -l en
-	cd sources && DEBUG=1 ../$(PY) ../manage.py makemessages -l vi -l en
+	DEBUG=1 $(PY) manage.py makemessages -l vi -l en --no-obsolete \
+		--ignore=.venv --ignore=staticfiles --ignore=test-artifacts --ignore=tests --ignore=bench
 
 run: $(STAMP) messages
 	DEBUG=1 $(PY) manage.py migrate --noinput

@@ -56,6 +56,7 @@ class SeenVersionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
+            self.fields["seen_version"].required = True
 
     def current_version(self) -> int:
         raise NotImplementedError
@@ -106,9 +107,31 @@ class AppearanceForm(forms.ModelForm):
         widgets = {"quote": forms.Textarea(attrs={"rows": 2, "cols": 60})}
 
 
+class AppearanceFormSet(forms.BaseInlineFormSet):
+    """Rules across the rows of one save, which per-row validation cannot see (offsets found from quotes)."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[tuple[int, int, int]] = set()
+        firsts = 0
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or form.errors:
+                continue
+            instance = form.instance
+            key = (instance.source_id, instance.start, instance.end)
+            if key in seen:
+                raise ValidationError(gettext("The same quote of the same source is entered twice."))
+            seen.add(key)
+            firsts += bool(data.get("is_first"))
+        if firsts > 1:
+            raise ValidationError(gettext("A claim has one first appearance: untick “first appearance” on the other."))
+
+
 class AppearanceInline(EditableWithClaimMixin, admin.StackedInline):
     model = Appearance
     form = AppearanceForm
+    formset = AppearanceFormSet
     extra = 1
     autocomplete_fields = ["source"]
     fields = ["source", "quote", ("start", "end"), "is_first", "in_context"]
@@ -124,6 +147,27 @@ class AppearanceInline(EditableWithClaimMixin, admin.StackedInline):
         )
 
 
+#: The work queues, by the value of the claims list's ``queue`` filter.
+QUEUES = {
+    "review": _("waiting for my review"),
+    "drafts": _("my drafts"),
+    "changes": _("changes requested of me"),
+    "publish": _("ready to publish"),
+    "recheck": _("due for re-check"),
+}
+
+
+def queues_for(user: Any) -> list[str]:
+    """The queues that mean something for this user's role."""
+    keys = ["drafts", "changes"]
+    if user.has_perm("claims.review_claim"):
+        keys[:0] = ["review"]
+        keys.append("recheck")
+    if user.has_perm("claims.publish_claim"):
+        keys.insert(-1, "publish")
+    return keys
+
+
 class QueueFilter(admin.SimpleListFilter):
     """The work queues: what waits for me, what is mine, what is due."""
 
@@ -131,13 +175,7 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [
-            ("review", _("waiting for my review")),
-            ("drafts", _("my drafts")),
-            ("changes", _("changes requested of me")),
-            ("publish", _("ready to publish")),
-            ("recheck", _("due for re-check")),
-        ]
+        return [(key, QUEUES[key]) for key in queues_for(request.user)]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
         user = request.user
@@ -226,6 +264,9 @@ class ClaimAdmin(admin.ModelAdmin):
     ]
     list_per_page = 50
 
+    class Media:
+        css = {"all": ["claims/admin.css"]}
+
     def view_on_site(self, obj: Claim) -> str | None:  # type: ignore[override]
         # Only public claims have a page; a draft's link would be a 404 (and a hint of its existence).
         return obj.get_absolute_url() if obj.is_public else None
@@ -277,6 +318,16 @@ class ClaimAdmin(admin.ModelAdmin):
         except workflow.WorkflowError:
             return False
         return True
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # A claim owns its audit trail, verdict and texts; permission to delete the claim (checked by
+        # the workflow) is permission to delete them with it — not one by one through their own pages.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        owned = {
+            str(model._meta.verbose_name)
+            for model in (ReviewEvent, Verdict, VerdictText, Evidence, VerdictVersion, ClaimTranslation, Appearance)
+        }
+        return deleted, counts, {name for name in perms_needed if str(name) not in owned}, protected
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         # The bulk "delete selected" action: refuse the whole batch if any claim may not go.
@@ -366,7 +417,7 @@ class ClaimAdmin(admin.ModelAdmin):
         else:
             self.message_user(
                 request,
-                gettext("Done: %(action)s. The claim is now %(status)s.")
+                gettext("Done (%(action)s). The claim's status is now “%(status)s”.")
                 % {"action": workflow.ACTION_LABELS.get(action, action), "status": updated.get_status_display()},
                 messages.SUCCESS,
             )
@@ -398,8 +449,27 @@ class VerdictForm(SeenVersionForm):
         return Verdict.objects.values_list("version", flat=True).get(pk=self.instance.pk)
 
 
+class VerdictTextFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        claim = getattr(self.instance, "claim", None) if self.instance.pk else None
+        if claim is None or claim.status in (ClaimStatus.DRAFT, ClaimStatus.CHANGES_REQUESTED):
+            return
+        languages = {
+            form.cleaned_data.get("language")
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and not form.cleaned_data.get("DELETE")
+        }
+        if claim.language not in languages:
+            raise ValidationError(
+                gettext("The verdict must keep its headline and explanation in the claim's language (%(language)s).")
+                % {"language": claim.language}
+            )
+
+
 class VerdictTextInline(admin.StackedInline):
     model = VerdictText
+    formset = VerdictTextFormSet
     extra = 1
     fields = ["language", "headline", "explanation"]
 
@@ -501,6 +571,12 @@ class VerdictAdmin(admin.ModelAdmin):
 
         return RuledVerdictForm
 
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        if change:
+            # What the verdict said before this save, to tell a correction from a note alone.
+            request._verdict_before = workflow.verdict_substance(Verdict.objects.get(pk=form.instance.pk))  # type: ignore[attr-defined]
+        return super().save_form(request, form, change)
+
     def save_model(self, request: HttpRequest, obj: Verdict, form: Any, change: bool) -> None:
         if change:
             obj.version += 1
@@ -510,12 +586,22 @@ class VerdictAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        claim = form.instance.claim
-        changed = form.has_changed() or any(formset.has_changed() for formset in formsets)
+        verdict = form.instance
+        claim = verdict.claim
+        before = getattr(request, "_verdict_before", None)
+        substantive = before is None or workflow.verdict_substance(verdict) != before
         with transaction.atomic():
-            if claim.status == ClaimStatus.PUBLISHED and changed:
+            if claim.status == ClaimStatus.PUBLISHED and substantive:
                 workflow.record_correction(claim, request.user, form.cleaned_data.get("correction_note", ""))  # type: ignore[arg-type]
-            elif changed:
+            else:
+                if claim.status == ClaimStatus.PUBLISHED:
+                    self.message_user(
+                        request,
+                        gettext(
+                            "Rating, headlines, explanations and evidence are unchanged: no correction was published."
+                        ),
+                        messages.WARNING,
+                    )
                 workflow.note_content_changed(claim)
 
 

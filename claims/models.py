@@ -17,6 +17,7 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sources.languages import LanguageField
 from sources.models import Actor, Place, Source
@@ -27,12 +28,12 @@ if TYPE_CHECKING:
 
 
 class ClaimStatus(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    IN_REVIEW = "in_review", _("in review")
-    CHANGES_REQUESTED = "changes_requested", _("changes requested")
-    APPROVED = "approved", _("approved")
-    PUBLISHED = "published", _("published")
-    RETRACTED = "retracted", _("retracted")
+    DRAFT = "draft", pgettext_lazy("claim status", "draft")
+    IN_REVIEW = "in_review", pgettext_lazy("claim status", "in review")
+    CHANGES_REQUESTED = "changes_requested", pgettext_lazy("claim status", "changes requested")
+    APPROVED = "approved", pgettext_lazy("claim status", "approved")
+    PUBLISHED = "published", pgettext_lazy("claim status", "published")
+    RETRACTED = "retracted", pgettext_lazy("claim status", "retracted")
 
 
 #: States whose claims the public may see: published verdicts, and retractions with their notice.
@@ -94,7 +95,7 @@ class Claim(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
-    retracted_at = models.DateTimeField(_("retracted"), null=True, blank=True, editable=False)
+    retracted_at = models.DateTimeField(_("retraction date"), null=True, blank=True, editable=False)
     retraction_reason = models.TextField(_("retraction notice"), blank=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
@@ -213,7 +214,10 @@ class Appearance(models.Model):
             models.CheckConstraint(condition=Q(end=F("start") + Length("quote")), name="appearance_offsets_span_quote"),
             models.UniqueConstraint(fields=["claim", "source", "start", "end"], name="appearance_unique"),
             models.UniqueConstraint(
-                fields=["claim"], condition=Q(is_first=True), name="appearance_one_first_per_claim"
+                fields=["claim"],
+                condition=Q(is_first=True),
+                name="appearance_one_first_per_claim",
+                violation_error_message=_("A claim has one first appearance: untick “first appearance” on the other."),
             ),
         ]
 
@@ -378,6 +382,7 @@ class Verdict(models.Model):
                 | Q(valid_as_of__isnull=True)
                 | Q(recheck_after__gte=F("valid_as_of")),
                 name="verdict_recheck_after_valid_as_of",
+                violation_error_message=_("The re-check date cannot be before the “valid as of” date."),
             ),
         ]
         indexes = [
@@ -415,6 +420,15 @@ class VerdictText(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.language}] {self.headline}"
+
+    def clean(self) -> None:
+        errors = {}
+        if not (self.headline or "").strip():
+            errors["headline"] = _("The headline cannot be blank.")
+        if not (self.explanation or "").strip():
+            errors["explanation"] = _("The explanation cannot be blank.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Evidence(models.Model):

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import (
     Claim,
@@ -92,7 +92,7 @@ class Action:
 
 
 ACTION_LABELS = {
-    Action.CREATE: gettext_lazy("created"),
+    Action.CREATE: pgettext_lazy("workflow step", "created"),
     Action.SUBMIT: gettext_lazy("submit for review"),
     Action.WITHDRAW: gettext_lazy("withdraw from review"),
     Action.REQUEST_CHANGES: gettext_lazy("request changes"),
@@ -165,6 +165,8 @@ def publish_problems(claim: Claim) -> list[str]:
 def check_transition(user: User, claim: Claim, action: str, comment: str = "") -> Transition:
     """Raise unless ``user`` may take ``action`` on ``claim`` now; return the transition."""
     spec = TRANSITIONS.get(action)
+    if action == Action.CORRECT:
+        raise WorkflowError(_("A correction changes the verdict: edit the verdict and give a public correction note."))
     if spec is None:
         raise WorkflowError(
             _("Unknown action “%(action)s”. Use one of: %(actions)s.")
@@ -174,7 +176,7 @@ def check_transition(user: User, claim: Claim, action: str, comment: str = "") -
         raise NotAllowed(_("You do not have permission to %(action)s claims.") % {"action": ACTION_LABELS[action]})
     if claim.status not in spec.sources:
         raise WrongState(
-            _("This claim is %(status)s; it cannot be %(action)s now.")
+            _("This claim's status is “%(status)s”: it cannot be %(action)s now.")
             % {"status": claim.get_status_display(), "action": _past(action)}
         )
     if spec.four_eyes and _is_author(user, claim):
@@ -391,7 +393,8 @@ def _rating(slug: str) -> Rating:
         raise WorkflowError(_("There is no rating “%(slug)s” in use.") % {"slug": slug}) from None
 
 
-def _content_of(verdict: Verdict) -> dict[str, Any]:
+def verdict_substance(verdict: Verdict) -> dict[str, Any]:
+    """What a correction is about: rating, headlines and explanations, evidence (not dates)."""
     return {
         "rating": verdict.rating.slug,
         "texts": {t.language: (t.headline, t.explanation) for t in verdict.texts.all()},
@@ -461,10 +464,10 @@ def correct_verdict(
         locked = _lock(claim_id, expected_version)
         check_correction(user, locked, note)
         verdict = Verdict.objects.select_related("rating").get(claim=locked)
-        before = _content_of(verdict)
+        before = verdict_substance(verdict)
         verdict = _write_verdict(locked, user, content)
         verdict.refresh_from_db()
-        if _content_of(verdict) == before:
+        if verdict_substance(verdict) == before:
             raise WorkflowError(_("Nothing in the verdict changed, so there is nothing to correct."))
         return _finish_correction(locked, user, note, language)
 
@@ -500,6 +503,9 @@ def record_correction(claim: Claim | int, user: User, note: str, language: str |
 
 
 def _finish_correction(claim: Claim, user: User, note: str, language: str | None) -> Correction:
+    problems = publish_problems(claim)
+    if problems:
+        raise WrongState(_("A corrected verdict must still meet what publishing needs: ") + " ".join(problems))
     version = _snapshot_verdict(claim, user)
     correction = Correction.objects.create(
         claim=claim,

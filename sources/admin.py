@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.html import escape, format_html
@@ -13,9 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
 
+# Django 6 makes https the scheme assumed for a URL typed without one; say so now.
+URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(Outlet)
 class OutletAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "domain", "country", "language", "source_count"]
     list_filter = ["country", "language"]
     search_fields = ["name", "domain"]
@@ -49,14 +54,15 @@ def highlighted_text(text: str, spans: list[tuple[int, int, str]]) -> SafeString
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["title", "outlet", "kind", "language", "published_at", "appearance_count"]
     list_filter = ["language", "kind", "outlet"]
-    search_fields = ["title", "url", "outlet__name"]
+    search_fields = ["title", "url", "reference", "outlet__name"]
     autocomplete_fields = ["outlet"]
     date_hierarchy = "published_at"
     readonly_fields = ["content_hash", "quoted_text", "created_by", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "outlet", "kind", "url", "language", "published_at"]}),
+        (None, {"fields": ["title", "outlet", "kind", "url", "language", "published_at", "reference"]}),
         (_("Text"), {"fields": ["text", "quoted_text", "content_hash"]}),
         (_("Record"), {"fields": ["created_by", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]

@@ -10,6 +10,7 @@ from typing import Any
 
 import babel
 import langcodes
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,19 @@ def language_name(tag: str, in_language: str = "en") -> str:
         return tag
 
 
+class LanguageFormField(forms.CharField):
+    """Normalises what is typed (``VI`` → ``vi``) before uniqueness checks compare it."""
+
+    def to_python(self, value: Any) -> Any:
+        value = super().to_python(value)
+        if isinstance(value, str) and value.strip():
+            try:
+                return normalize_language_tag(value)
+            except ValidationError:
+                return value  # the model field's validator reports it with its message
+        return value
+
+
 class LanguageField(models.CharField):
     """A BCP 47 language tag, stored canonical. Forms normalise what is typed (``VI`` → ``vi``)."""
 
@@ -69,6 +83,10 @@ class LanguageField(models.CharField):
             except ValidationError:
                 return value  # the validator reports it with its message
         return value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("form_class", LanguageFormField)
+        return super().formfield(**kwargs)
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()

@@ -66,11 +66,17 @@ class Source(models.Model):
     url = models.URLField(_("URL"), max_length=2048, blank=True)
     title = models.CharField(_("title"), max_length=500)
     language = LanguageField()
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(_("publication date"), null=True, blank=True)
     text = models.TextField(
         _("text"), blank=True, help_text=_("The document's text. Quotes of claims point into it by character offsets.")
     )
     content_hash = models.CharField(_("SHA-256 of the text"), max_length=64, editable=False, db_index=True)
+    reference = models.CharField(
+        _("reference"),
+        max_length=200,
+        blank=True,
+        help_text=_("A stable key from an archive or an import, e.g. “seed:000_148b000f4ba1f632”. Optional."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("registered by"),
@@ -88,6 +94,7 @@ class Source(models.Model):
         ordering = ["-published_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="source_url_unique"),
+            models.UniqueConstraint(fields=["reference"], condition=~Q(reference=""), name="source_reference_unique"),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
         ]

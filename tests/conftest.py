@@ -63,6 +63,16 @@ def _unpublish_before_flush(request: pytest.FixtureRequest) -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default() -> Any:
+    """Code outside a request speaks the default interface language (vi); tests read English unless
+    they ask for Vietnamese (``translation.override("vi")``), which the i18n tests do."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

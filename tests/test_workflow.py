@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -170,7 +171,7 @@ def test_illegal_transitions_are_refused_with_a_clear_message_and_no_event(
     if status != ClaimStatus.DRAFT:
         claim = to_status(claim, status, editor, publisher)
     before = ReviewEvent.objects.filter(claim=claim).count()
-    with pytest.raises(WrongState, match=r"This claim is .+; it cannot be .+ now\."):
+    with pytest.raises(WrongState, match=r"This claim's status is “.+”: it cannot be .+ now\."):
         take(claim, superuser, action, comment="trying")
     assert ReviewEvent.objects.filter(claim=claim).count() == before
     assert Claim.objects.get(pk=claim.pk).status == status
@@ -373,7 +374,8 @@ def test_submitting_emails_editors_but_not_the_author(
         take(claim, researcher, Action.SUBMIT)
     assert len(callbacks) == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["emil_editor@newsroom.test", "eva_editor@newsroom.test"]
-    assert "Claim waiting for review" in mail.outbox[0].subject
+    # E-mails go out in the newsroom's language (LANGUAGE_CODE, vi by default).
+    assert mail.outbox[0].subject.startswith("Nhận định chờ duyệt: chính quyền ở Tripoli")
 
 
 def test_the_notification_is_enqueued_only_when_the_transaction_commits(researcher, django_capture_on_commit_callbacks):
@@ -399,3 +401,31 @@ def test_requesting_changes_emails_the_author(researcher, editor, django_capture
         take(claim, editor, Action.REQUEST_CHANGES, "Add the ministry's statement.")
     assert [m.to for m in mail.outbox] == [["rosa_researcher@newsroom.test"]]
     assert "Add the ministry's statement." in mail.outbox[0].body
+
+
+def test_the_admin_front_page_counts_each_persona_s_queues(client, researcher, editor, publisher):
+    mine = ready_claim(researcher)
+    waiting = ready_claim(researcher)
+    take(waiting, researcher, Action.SUBMIT)
+    client.force_login(editor)
+    page = client.get("/admin/").content.decode()
+    assert re.search(r'\?queue=review">[^<]+</a></th><td[^>]*><strong>1</strong>', page)
+    assert "?queue=publish" not in page  # an editor does not publish
+    client.force_login(researcher)
+    page = client.get("/admin/").content.decode()
+    assert re.search(r'\?queue=drafts">[^<]+</a></th><td[^>]*><strong>1</strong>', page)  # `mine`
+    assert "?queue=review" not in page  # researchers do not review
+    assert "?queue=recheck" not in page
+    assert mine.status == ClaimStatus.DRAFT
+
+
+def test_refusals_speak_the_newsroom_s_language(researcher, editor, publisher):
+    from django.utils import translation
+
+    claim = to_status(ready_claim(editor), ClaimStatus.IN_REVIEW, None, None)
+    with translation.override("vi"), pytest.raises(NotAllowed) as refused:
+        take(claim, editor, Action.APPROVE)
+    assert refused.value.message.startswith("Nguyên tắc bốn mắt")
+    with translation.override("vi"), pytest.raises(WrongState) as refused:
+        take(ready_claim(researcher), publisher, Action.PUBLISH)
+    assert "“bản nháp”" in refused.value.message

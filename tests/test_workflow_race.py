@@ -74,12 +74,18 @@ def test_approve_and_request_changes_racing_leave_one_coherent_outcome() -> None
     workflow.record_created(claim, author)
     workflow.transition(claim.pk, author, Action.SUBMIT)
 
+    # Both editors act on the version they saw (as the admin's form and the API send it): approving and
+    # then reopening would both be legal one after the other, but not based on the same view.
+    seen = Claim.objects.get(pk=claim.pk).version
     results = race(
-        lambda: workflow.transition(claim.pk, first, Action.APPROVE),
-        lambda: workflow.transition(claim.pk, second, Action.REQUEST_CHANGES, "Needs a second source."),
+        lambda: workflow.transition(claim.pk, first, Action.APPROVE, expected_version=seen),
+        lambda: workflow.transition(
+            claim.pk, second, Action.REQUEST_CHANGES, "Needs a second source.", expected_version=seen
+        ),
     )
 
     assert sum(isinstance(r, Claim) for r in results) == 1, results
+    assert [r.status_code for r in results if isinstance(r, workflow.WorkflowError)] == [409]
     final = Claim.objects.get(pk=claim.pk).status
     assert final in (ClaimStatus.APPROVED, ClaimStatus.CHANGES_REQUESTED)
     audit_matches_state(claim)

@@ -82,6 +82,10 @@ def _aliases(model: type[ActorAlias] | type[PlaceAlias], owner_field: str, owner
     return made_count
 
 
+def _reference(article: dict) -> str:
+    return "seed:" + article["file"].removesuffix(".txt")
+
+
 def load_demo(create_users_with_passwords: bool | None = None) -> Counter[str]:
     """Create whatever of the demo newsroom is missing; return the counts of rows created."""
     if create_users_with_passwords is None:
@@ -95,8 +99,20 @@ def load_demo(create_users_with_passwords: bool | None = None) -> Counter[str]:
         users = _demo_users(create_users_with_passwords, created)
         _ratings(created)
 
-        outlets = {}
+        # Seed sources are found by their reference, which editing the text or title does not change;
+        # their outlets through them, so an editor who names the real publisher keeps that name.
+        existing = {
+            source.reference: source
+            for source in Source.objects.filter(reference__in=[_reference(a) for a in content.ARTICLES])
+        }
+        outlets: dict[str, Outlet] = {}
+        for article in content.ARTICLES:
+            source = existing.get(_reference(article))
+            if source is not None and source.outlet is not None:
+                outlets.setdefault(article["outlet"], source.outlet)
         for item in content.OUTLETS:
+            if item["key"] in outlets:
+                continue
             outlets[item["key"]], made = Outlet.objects.get_or_create(
                 name=item["name"], defaults={"country": item["country"], "language": item["language"]}
             )
@@ -105,9 +121,13 @@ def load_demo(create_users_with_passwords: bool | None = None) -> Counter[str]:
         sources: dict[str, Source] = {}
         for item in content.ARTICLES:
             text = (ARTICLES_DIR / item["file"]).read_text(encoding="utf-8")
-            source = Source.objects.filter(content_hash=hash_text(text)).first()
+            source = (
+                existing.get(_reference(item))
+                or Source.objects.filter(reference="", content_hash=hash_text(text)).first()
+            )
             if source is None:
                 source = Source.objects.create(
+                    reference=_reference(item),
                     outlet=outlets[item["outlet"]],
                     title=item["title"],
                     language="vi",
@@ -120,7 +140,12 @@ def load_demo(create_users_with_passwords: bool | None = None) -> Counter[str]:
 
         actors: dict[str, Actor] = {}
         for item in content.ACTORS:
-            actor = Actor.objects.filter(name=item["name"]).first()
+            # By name, else by one of its spellings: an editor may have renamed the actor.
+            spellings = [item["name"], *(alias for alias, _language in item.get("aliases", []))]
+            actor = (
+                Actor.objects.filter(name=item["name"]).first()
+                or Actor.objects.filter(aliases__name__in=spellings).order_by("pk").first()
+            )
             if actor is None:
                 actor = Actor.objects.create(
                     name=item["name"], kind=item["kind"], description=item.get("description", {}).get("en", "")

@@ -1,0 +1,34 @@
+"""Template tags for the newsroom's admin: the work queues on the admin's front page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from claims.models import Claim, ClaimStatus
+
+register = template.Library()
+
+
+@register.inclusion_tag("admin/claims/queues.html", takes_context=True)
+def newsroom_queues(context: dict[str, Any]) -> dict[str, Any]:
+    """Counts for the queues of the claims list (one query), with links to each."""
+    user = context["request"].user
+    if not user.has_perm("claims.view_claim"):
+        return {"queues": []}
+    others = ~Q(author=user)
+    counts = Claim.objects.aggregate(
+        review=Count("pk", filter=Q(status=ClaimStatus.IN_REVIEW) & others),
+        drafts=Count("pk", filter=Q(status=ClaimStatus.DRAFT, author=user)),
+        changes=Count("pk", filter=Q(status=ClaimStatus.CHANGES_REQUESTED, author=user)),
+        publish=Count("pk", filter=Q(status=ClaimStatus.APPROVED) & others),
+        recheck=Count("pk", filter=Q(status=ClaimStatus.PUBLISHED, verdict__recheck_due_since__isnull=False)),
+    )
+    from claims.admin import QUEUES, queues_for
+
+    changelist = reverse("admin:claims_claim_changelist")
+    wanted = queues_for(user)
+    return {"queues": [(QUEUES[key], counts[key], f"{changelist}?queue={key}") for key in wanted]}
