@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = _("Claims and verdicts")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Rating, RatingLabel
+        from .ratings import clear_rating_scale
+
+        for model in (Rating, RatingLabel):
+            post_save.connect(clear_rating_scale, sender=model, dispatch_uid=f"clear-rating-scale-{model.__name__}")
+            post_delete.connect(clear_rating_scale, sender=model, dispatch_uid=f"clear-rating-scale-d-{model.__name__}")

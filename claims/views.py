@@ -9,7 +9,8 @@ from django.utils.translation import get_language
 
 from sources.models import Actor, Source
 
-from .models import Claim
+from .claimreview import claim_review
+from .models import Claim, ClaimStatus
 from .selectors import claim_text_for, public_claim_detail, public_claims, verdict_text_for
 
 
@@ -35,6 +36,8 @@ def claim_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Http
         "claim": claim,
         "wording": claim_text_for(claim, language),
         "verdict_text": verdict_text_for(claim, language),
+        # Google reads ClaimReview for current verdicts only: a retraction carries none.
+        "claim_review": claim_review(claim, language) if claim.status == ClaimStatus.PUBLISHED else None,
     }
     return render(request, "claims/claim_detail.html", context)
 

@@ -25,9 +25,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from sources.errors import DomainError
+
 from .models import (
+    Appearance,
     Claim,
     ClaimStatus,
+    ClaimTranslation,
     Correction,
     Evidence,
     Rating,
@@ -41,20 +45,16 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.auth.models import User as StaffUser
 
+    from sources.models import Actor, Source
+
     User = StaffUser | AnonymousUser
 
 
 # --- Errors ------------------------------------------------------------------------------------------
 
 
-class WorkflowError(Exception):
+class WorkflowError(DomainError):
     """A refused workflow step. ``status_code`` is what the API answers; ``message`` says why."""
-
-    status_code = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class NotAllowed(WorkflowError):
@@ -237,6 +237,8 @@ def check_can_edit(user: User, claim: Claim) -> None:
     """
     if not user.is_authenticated:
         raise NotAllowed(_("Log in to edit claims."))
+    if not user.has_perm("claims.change_claim"):
+        raise NotAllowed(_("You do not have permission to edit claims."))
     is_editor = user.has_perm("claims.review_claim")
     if claim.status in (S.DRAFT, S.CHANGES_REQUESTED):
         if _is_author(user, claim) or is_editor:
@@ -311,6 +313,58 @@ def _bump(claim: Claim, fields: list[str]) -> None:
     )
     if updated != 1:
         raise Conflict(_("Someone else changed this claim at the same moment. Reload it and try again."))
+
+
+def create_claim(
+    user: User,
+    text: str,
+    language: str,
+    claimant: Actor | None = None,
+    claim_date: dt.date | None = None,
+    translations: list[tuple[str, str, str]] = (),  # type: ignore[assignment]
+) -> Claim:
+    """Create a draft claim with its translations ((language, text, origin) each), as ``user``."""
+    if not user.is_authenticated or not user.has_perm("claims.add_claim"):
+        raise NotAllowed(_("You do not have permission to create claims."))
+    with transaction.atomic():
+        claim = Claim(text=text, language=language, claimant=claimant, claim_date=claim_date, author=user)
+        claim.full_clean()
+        claim.save()
+        for translation_language, translation_text, origin in translations:
+            translation = ClaimTranslation(
+                claim=claim, language=translation_language, text=translation_text, origin=origin
+            )
+            translation.full_clean()
+            translation.save()
+        record_created(claim, user)
+    return claim
+
+
+def add_appearance(
+    claim: Claim | int,
+    user: User,
+    source: Source,
+    quote: str,
+    start: int | None = None,
+    end: int | None = None,
+    is_first: bool | None = None,
+    expected_version: int | None = None,
+) -> Appearance:
+    """Record where the claim appeared; offsets are found from the quote when not given.
+
+    The first appearance of a claim is its first one recorded, unless the caller says otherwise.
+    """
+    claim_id = claim if isinstance(claim, int) else claim.pk
+    with transaction.atomic():
+        locked = _lock(claim_id, expected_version)
+        check_can_edit(user, locked)
+        if is_first is None:
+            is_first = not locked.appearances.filter(is_first=True).exists()
+        appearance = Appearance(claim=locked, source=source, quote=quote, start=start, end=end, is_first=is_first)  # type: ignore[misc]  # clean() finds missing offsets
+        appearance.full_clean()
+        appearance.save()
+        _bump(locked, [])
+    return appearance
 
 
 def record_created(claim: Claim, user: User) -> ReviewEvent:
@@ -404,6 +458,8 @@ def verdict_substance(verdict: Verdict) -> dict[str, Any]:
 
 def _write_verdict(claim: Claim, user: User, content: VerdictContent) -> Verdict:
     rating = _rating(content.rating)
+    if content.valid_as_of and content.recheck_after and content.recheck_after < content.valid_as_of:
+        raise WorkflowError(_("The re-check date cannot be before the “valid as of” date."))
     for language, (headline, explanation) in content.texts.items():
         if not headline.strip() or not explanation.strip():
             raise WorkflowError(

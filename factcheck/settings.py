@@ -132,6 +132,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "claims",
     "sources",
 ]
@@ -142,6 +147,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -260,6 +266,58 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+}
+
+# --- API --------------------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["sources.api.ReadOrAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "sources.api.Cursor",
+    "DEFAULT_THROTTLE_CLASSES": ["sources.api.AnonThrottle", "sources.api.UserThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sources.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["sources.api.SafeJSONParser"],  # the API speaks JSON only
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_VERSIONING_CLASS": None,
+    "UNICODE_JSON": True,
+    "STRICT_JSON": True,
+}
+# Requests per client: "N/second|minute|hour|day". Anonymous by IP, tokens by user.
+API_ANON_RATE = env_str("API_ANON_RATE", "300/minute")
+API_USER_RATE = env_str("API_USER_RATE", "3000/minute")
+for _name, _rate in (("API_ANON_RATE", API_ANON_RATE), ("API_USER_RATE", API_USER_RATE)):
+    _count, _slash, _period = _rate.partition("/")
+    if not _count.isdigit() or _period not in {"second", "minute", "hour", "day", "s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate like 300/minute.")
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Fact-check claim database API",
+    "DESCRIPTION": (
+        "Published claims and verdicts, their sources and ClaimReview markup. Reads are open (throttled); "
+        "writes need a token (`Authorization: Token <key>`) and follow the newsroom's editorial workflow. "
+        'Errors are JSON: `{"error": {"status", "code", "message", "fields"}}`. Text limits: claim '
+        "5,000 characters, quote 5,000, verdict explanation 20,000, headline 300, source text 500,000."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "sources.models.SourceKind",
+        "ActorKindEnum": "sources.models.Actor.Kind",
+        "ClaimStatusEnum": "claims.models.ClaimStatus",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "claims.api.document_errors"],
 }
 
 # --- Logging ----------------------------------------------------------------------------------------

@@ -3,16 +3,47 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
+from claims import api
 from claims import views as claim_views
+
+router = DefaultRouter()
+router.register("claims", api.ClaimViewSet, basename="claim")
+router.register("sources", api.SourceViewSet, basename="source")
+router.register("actors", api.ActorViewSet, basename="actor")
+router.register("outlets", api.OutletViewSet, basename="outlet")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", claim_views.healthz, name="healthz"),
+    path("api/v1/ratings/", api.RatingListView.as_view(), name="api-ratings"),
+    path("api/v1/claimreview/", api.ClaimReviewFeedView.as_view(), name="api-claimreview-feed"),
+    path("api/v1/", include((router.urls, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include(("claims.urls", "public"), namespace="public")),
     prefix_default_language=True,
 )
+
+
+def _api_or_page(status: int, message: str, page_handler):  # type: ignore[no-untyped-def]
+    """API paths answer errors in the API's JSON shape; pages keep Django's pages."""
+    from sources.api import json_error
+
+    def handler(request, exception=None):  # type: ignore[no-untyped-def]
+        if request.path.startswith("/api/"):
+            return json_error(request, status, message)
+        return page_handler(request, exception) if exception is not None else page_handler(request)
+
+    return handler
+
+
+handler400 = _api_or_page(400, "Bad request (the body may be over the size limit).", defaults.bad_request)
+handler404 = _api_or_page(404, "Not found.", defaults.page_not_found)

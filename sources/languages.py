@@ -50,17 +50,21 @@ def language_name(tag: str, in_language: str = "en") -> str:
         return tag
 
 
+def _canonical_or_as_typed(value: Any) -> Any:
+    """The canonical tag, or the value unchanged for the validator to report with its message."""
+    if isinstance(value, str) and value.strip():
+        try:
+            return normalize_language_tag(value)
+        except ValidationError:
+            return value
+    return value
+
+
 class LanguageFormField(forms.CharField):
     """Normalises what is typed (``VI`` → ``vi``) before uniqueness checks compare it."""
 
     def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)
-        if isinstance(value, str) and value.strip():
-            try:
-                return normalize_language_tag(value)
-            except ValidationError:
-                return value  # the model field's validator reports it with its message
-        return value
+        return _canonical_or_as_typed(super().to_python(value))
 
 
 class LanguageField(models.CharField):
@@ -76,13 +80,7 @@ class LanguageField(models.CharField):
         self.validators.append(validate_language_tag)
 
     def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)
-        if isinstance(value, str) and value.strip():
-            try:
-                return normalize_language_tag(value)
-            except ValidationError:
-                return value  # the validator reports it with its message
-        return value
+        return _canonical_or_as_typed(super().to_python(value))
 
     def formfield(self, **kwargs: Any) -> Any:
         kwargs.setdefault("form_class", LanguageFormField)

@@ -121,6 +121,13 @@ def hash_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class ActorManager(models.Manager["Actor"]):
+    def create_with_aliases(self, aliases: list[str] | None = None, **fields: object) -> Actor:
+        actor = self.create(**fields)
+        ActorAlias.objects.bulk_create([ActorAlias(actor=actor, name=name) for name in aliases or []])
+        return actor
+
+
 class Actor(models.Model):
     """A person or organisation that makes claims or is mentioned in them."""
 
@@ -136,6 +143,8 @@ class Actor(models.Model):
         _("Wikidata ID"), max_length=20, blank=True, help_text=_("For example “Q312610”: tells namesakes apart.")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ActorManager()
 
     class Meta:
         verbose_name = _("actor")
@@ -158,13 +167,28 @@ class Actor(models.Model):
     def slug(self) -> str:
         return slugify_any(self.name) or "actor"
 
+    @property
+    def alias_names(self) -> list[str]:
+        return [alias.name for alias in self.aliases.all()]
 
-class ActorAlias(models.Model):
+
+class Alias(models.Model):
+    """Another name or spelling, in any language or script; the owner is set by the subclass."""
+
+    name = models.CharField(_("alias"), max_length=200)
+    language = LanguageField(blank=True, help_text=_("Leave empty when the spelling is not tied to a language."))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActorAlias(Alias):
     """Another name or spelling of an actor, in any language or script (Gadhafi, Gaddafi, القذافي)."""
 
     actor = models.ForeignKey(Actor, verbose_name=_("actor"), on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(_("alias"), max_length=200)
-    language = LanguageField(blank=True, help_text=_("Leave empty when the spelling is not tied to a language."))
 
     class Meta:
         verbose_name = _("alias")
@@ -174,9 +198,6 @@ class ActorAlias(models.Model):
             models.UniqueConstraint(fields=["actor", "name"], name="actor_alias_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="actor_alias_not_empty"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Place(models.Model):
@@ -195,12 +216,10 @@ class Place(models.Model):
         return self.name
 
 
-class PlaceAlias(models.Model):
+class PlaceAlias(Alias):
     """Another spelling of a place (Lybia, Liyba, ليبيا)."""
 
     place = models.ForeignKey(Place, verbose_name=_("place"), on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(_("alias"), max_length=200)
-    language = LanguageField(blank=True, help_text=_("Leave empty when the spelling is not tied to a language."))
 
     class Meta:
         verbose_name = _("place alias")
@@ -210,6 +229,3 @@ class PlaceAlias(models.Model):
             models.UniqueConstraint(fields=["place", "name"], name="place_alias_unique"),
             models.CheckConstraint(condition=~Q(name=""), name="place_alias_not_empty"),
         ]
-
-    def __str__(self) -> str:
-        return self.name

@@ -86,3 +86,26 @@ def test_user_text_is_escaped_on_public_pages(client, researcher, editor, publis
 
 def test_healthz_answers(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_the_verdict_page_embeds_exactly_one_claimreview_that_no_claim_text_can_break_out_of(
+    client, researcher, editor, publisher
+):
+    import json
+    import re
+
+    claim = publish(
+        ready_claim(researcher, text='Haftar nói "</script><script>alert(1)</script>" & hơn thế'), editor, publisher
+    )
+    page = client.get(claim.get_absolute_url().replace("/en/", "/vi/", 1)).content.decode()
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert len(blocks) == 1
+    assert "<script>alert(1)" not in page
+    review = json.loads(blocks[0])
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == claim.text  # the page is Vietnamese: the original wording
+    assert review["reviewRating"]["alternateName"] == "Chưa được chứng minh"
+    english = client.get(claim.get_absolute_url().replace("/vi/", "/en/", 1)).content.decode()
+    review = json.loads(re.findall(r'<script type="application/ld\+json">(.*?)</script>', english, re.S)[0])
+    assert review["claimReviewed"] == "the UN-backed government in Tripoli controls only 7% of the country's territory"
+    assert review["reviewRating"]["alternateName"] == "Unproven"

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from claims.models import Claim, ClaimStatus
 
 register = template.Library()
+
+# The characters that could end a <script> element or open a comment, escaped inside JSON strings.
+_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def jsonld(data: Any) -> SafeString:
+    """JSON-LD safe to put inside <script type="application/ld+json"> (no "</script>" can break out)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+    return mark_safe(text)  # noqa: S308 - every "<", ">" and "&" is escaped above
 
 
 @register.inclusion_tag("admin/claims/queues.html", takes_context=True)

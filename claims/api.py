@@ -1,0 +1,879 @@
+"""The REST API (``/api/v1/``): published claims and verdicts for everyone, drafts for the newsroom.
+
+Reads start from ``Claim.objects.public()`` unless the user is newsroom staff asking with ``?status=``;
+sources, actors and outlets are public once a public claim cites them. Writes authenticate with a
+token and go through ``claims.workflow`` — a token can do exactly what its user can do in the admin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sources.api import (
+    MAX_CLAIM_TEXT,
+    MAX_COMMENT,
+    MAX_EXPLANATION,
+    MAX_ID,
+    MAX_QUOTE,
+    ActorSerializer,
+    Cursor,
+    LanguageTagField,
+    ObjectId,
+    OutletSerializer,
+    ReadOrAuthenticated,
+    SourceDetailSerializer,
+    SourceSerializer,
+    Text,
+)
+from sources.languages import LanguageFormField, normalize_language_tag, validate_language_tag
+from sources.models import Actor, Outlet, Source
+
+from . import workflow
+from .claimreview import absolute, claim_review, data_feed
+from .models import (
+    PUBLIC_STATUSES,
+    Appearance,
+    Claim,
+    ClaimStatus,
+    ClaimTranslation,
+    Correction,
+    Evidence,
+    RatingClass,
+    VerdictText,
+)
+from .ratings import rating_scale
+from .selectors import LocalizedClaim, claim_text_for
+
+# --- Who may do what -----------------------------------------------------------------------------------
+
+
+def is_newsroom(user: Any) -> bool:
+    """Newsroom staff: may see claims that are not public (drafts, reviews)."""
+    return bool(user and user.is_authenticated and user.has_perm("claims.view_claim"))
+
+
+def require_perm(request: Request, perm: str, what: str) -> None:
+    if not request.user.has_perm(perm):
+        raise exceptions.PermissionDenied(_("Your account may not %(what)s.") % {"what": what})
+
+
+# --- Language of the answer ----------------------------------------------------------------------------
+
+
+def wanted_languages(request: Request) -> list[str]:
+    """``?lang=`` (validated), else the Accept-Language header in preference order."""
+    raw = request.query_params.get("lang")
+    if raw is not None:
+        try:
+            return [normalize_language_tag(raw)]
+        except Exception:
+            raise exceptions.ValidationError(
+                {"lang": [_("“%(value)s” is not a BCP 47 language tag.") % {"value": raw}]}
+            ) from None
+    header = request.headers.get("Accept-Language", "")
+    tags = []
+    for tag, _q in parse_accept_lang_header(header) if header and len(header) < 500 else []:
+        if tag != "*":
+            try:
+                tags.append(normalize_language_tag(tag))
+            except Exception:  # noqa: S112 - an unusable header entry is skipped, as browsers send odd ones
+                continue
+    return tags
+
+
+def localized(claim: Claim, languages: list[str]) -> LocalizedClaim:
+    for language in languages:
+        found = claim_text_for(claim, language)
+        if found.language.split("-")[0] == language.split("-")[0]:
+            return found
+    return LocalizedClaim(claim.text, claim.language, True, False)
+
+
+# --- Serializers (read) --------------------------------------------------------------------------------
+
+
+class TranslationSerializer(serializers.ModelSerializer):
+    language = LanguageTagField()
+    text = Text(max_length=MAX_CLAIM_TEXT)
+
+    class Meta:
+        model = ClaimTranslation
+        fields = ["language", "text", "origin"]
+
+
+class AppearanceSerializer(serializers.ModelSerializer):
+    source_url = serializers.SerializerMethodField()
+    title = serializers.CharField(source="source.title", read_only=True)
+    outlet = serializers.SerializerMethodField()
+    published_at = serializers.DateTimeField(source="source.published_at", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Appearance
+        fields = ["id", "source", "source_url", "title", "outlet", "published_at", "quote", "start", "end", "is_first"]
+
+    def get_source_url(self, appearance: Appearance) -> str:
+        return appearance.source.url or absolute(appearance.source.get_absolute_url())
+
+    @extend_schema_field(
+        inline_serializer(
+            "OutletRef", {"id": serializers.IntegerField(), "name": serializers.CharField()}, allow_null=True
+        )
+    )
+    def get_outlet(self, appearance: Appearance) -> dict[str, Any] | None:
+        outlet = appearance.source.outlet
+        return {"id": outlet.pk, "name": outlet.name} if outlet else None
+
+
+def _rating_json(rating_id: int, language: str) -> dict[str, Any]:
+    rating = rating_scale().ratings[rating_id]
+    return {"slug": rating.slug, "label": rating.label(language), "class": rating.rating_class, "value": rating.value}
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """A claim as every client reads it; ``localized`` is the wording in the language asked for."""
+
+    url = serializers.SerializerMethodField()
+    localized = serializers.SerializerMethodField()
+    translations = TranslationSerializer(many=True, read_only=True)
+    claimant = serializers.SerializerMethodField()
+    verdict = serializers.SerializerMethodField()
+    appearances = AppearanceSerializer(many=True, read_only=True)
+    retraction = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "url",
+            "status",
+            "language",
+            "text",
+            "localized",
+            "translations",
+            "claimant",
+            "claim_date",
+            "verdict",
+            "appearances",
+            "published_at",
+            "updated_at",
+            "version",
+            "retraction",
+        ]
+
+    def _languages(self) -> list[str]:
+        return self.context.get("languages", [])
+
+    def get_url(self, claim: Claim) -> str | None:
+        """Its public page, once it has one."""
+        return absolute(claim.get_absolute_url()) if claim.is_public else None
+
+    def get_localized(self, claim: Claim) -> dict[str, Any]:
+        found = localized(claim, self._languages())
+        origin = "original" if found.is_original else ("machine" if found.is_machine else "human")
+        return {"language": found.language, "text": found.text, "origin": origin}
+
+    def get_claimant(self, claim: Claim) -> dict[str, Any] | None:
+        actor = claim.claimant
+        return {"id": actor.pk, "name": actor.name, "kind": actor.kind} if actor else None
+
+    def get_verdict(self, claim: Claim) -> dict[str, Any] | None:
+        verdict = getattr(claim, "verdict", None)
+        if verdict is None:
+            return None
+        texts = {t.language: t for t in verdict.texts.all()}
+        candidates = [tag for lang in [*self._languages(), claim.language] for tag in (lang, lang.split("-")[0])]
+        chosen = next((texts[tag] for tag in candidates if tag in texts), None)
+        chosen = chosen or next(iter(texts.values()), None)
+        language = chosen.language if chosen else claim.language
+        data: dict[str, Any] = {
+            "rating": _rating_json(verdict.rating_id, language),
+            "language": language,
+            "headline": chosen.headline if chosen else None,
+            "explanation": chosen.explanation if chosen else None,
+            "valid_as_of": verdict.valid_as_of,
+            "recheck_after": verdict.recheck_after,
+        }
+        if self.context.get("detail"):
+            data["texts"] = {lang: {"headline": t.headline, "explanation": t.explanation} for lang, t in texts.items()}
+            data["evidence"] = [
+                {
+                    "source": item.source_id,
+                    "source_url": item.source.url or absolute(item.source.get_absolute_url()),
+                    "title": item.source.title,
+                    "stance": item.stance,
+                    "note": item.note,
+                }
+                for item in verdict.evidence.all()
+            ]
+        return data
+
+    def get_retraction(self, claim: Claim) -> dict[str, Any] | None:
+        if claim.status != ClaimStatus.RETRACTED:
+            return None
+        return {"reason": claim.retraction_reason, "retracted_at": claim.retracted_at}
+
+    def to_representation(self, claim: Claim) -> dict[str, Any]:
+        data = super().to_representation(claim)
+        if self.context.get("detail"):
+            data["corrections"] = [
+                {
+                    "note": c.note,
+                    "language": c.language,
+                    "created_at": serializers.DateTimeField().to_representation(c.created_at),
+                }
+                for c in claim.corrections.all()
+            ]
+        return data
+
+
+# --- Serializers (write) -------------------------------------------------------------------------------
+
+
+class ClaimCreateSerializer(serializers.Serializer):
+    text = Text(max_length=MAX_CLAIM_TEXT, trim_whitespace=False)
+    language = LanguageTagField()
+    claimant = ObjectId(queryset=Actor.objects.all(), allow_null=True, required=False)
+    claim_date = serializers.DateField(allow_null=True, required=False)
+    translations = TranslationSerializer(many=True, required=False)
+
+    def validate_text(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError(_("A claim needs its wording: the text cannot be empty."))
+        return value
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        languages = [t["language"] for t in data.get("translations", [])]
+        if data["language"] in languages:
+            raise serializers.ValidationError(
+                {"translations": [_("A translation cannot be in the claim's own language (%(language)s).") % data]}
+            )
+        if len(set(languages)) != len(languages):
+            raise serializers.ValidationError({"translations": [_("Give at most one translation per language.")]})
+        return data
+
+
+class AppearanceCreateSerializer(serializers.Serializer):
+    source = ObjectId(queryset=Source.objects.all())  # type: ignore[assignment]
+    quote = Text(max_length=MAX_QUOTE, trim_whitespace=False)
+    start = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    end = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    is_first = serializers.BooleanField(required=False, allow_null=True, default=None)
+    version = serializers.IntegerField(required=False, help_text="The claim version you saw: 409 if it changed.")
+
+
+class EvidenceWriteSerializer(serializers.Serializer):
+    source = ObjectId(queryset=Source.objects.all())  # type: ignore[assignment]
+    stance = serializers.ChoiceField(choices=Evidence.Stance.choices)
+    note = Text(max_length=MAX_COMMENT, required=False, allow_blank=True, default="")
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {"type": "string", "minLength": 1},
+        "description": "{language (BCP 47): text}",
+    }
+)
+class LanguageTexts(serializers.DictField):
+    """Texts by language: at least one."""
+
+
+class VerdictWriteSerializer(serializers.Serializer):
+    rating = serializers.SlugField(help_text="A rating slug from /api/v1/ratings/.")
+    headline = LanguageTexts(child=Text(max_length=300), help_text="{language: headline}")
+    explanation = LanguageTexts(child=Text(max_length=MAX_EXPLANATION), help_text="{language: explanation (Markdown)}")
+    evidence = EvidenceWriteSerializer(many=True, required=False)
+    valid_as_of = serializers.DateField(required=False, allow_null=True)
+    recheck_after = serializers.DateField(required=False, allow_null=True)
+    correction_note = serializers.CharField(
+        max_length=MAX_COMMENT, required=False, allow_blank=True, help_text="Required to change a published verdict."
+    )
+    version = serializers.IntegerField(required=False, help_text="The claim version you saw: 409 if it changed.")
+
+    def _languages(self, texts: dict[str, str], field: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for key, value in texts.items():
+            try:
+                out[normalize_language_tag(key)] = value
+            except Exception:
+                raise serializers.ValidationError(
+                    {field: [_("“%(value)s” is not a BCP 47 language tag.") % {"value": key}]}
+                ) from None
+        return out
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        data["headline"] = self._languages(data["headline"], "headline")
+        data["explanation"] = self._languages(data["explanation"], "explanation")
+        if set(data["headline"]) != set(data["explanation"]):
+            raise serializers.ValidationError(
+                {"explanation": [_("Give a headline and an explanation in the same languages.")]}
+            )
+        if not data["headline"]:
+            raise serializers.ValidationError({"headline": [_("Give the verdict in at least one language.")]})
+        if rating_scale().by_slug(data["rating"]) is None:
+            raise serializers.ValidationError(
+                {"rating": [_("There is no rating “%(slug)s”.") % {"slug": data["rating"]}]}
+            )
+        valid_as_of, recheck_after = data.get("valid_as_of"), data.get("recheck_after")
+        if valid_as_of and recheck_after and recheck_after < valid_as_of:
+            raise serializers.ValidationError(
+                {"recheck_after": [_("The re-check date cannot be before the “valid as of” date.")]}
+            )
+        sources = [item["source"].pk for item in data.get("evidence", [])]
+        if len(set(sources)) != len(sources):
+            raise serializers.ValidationError({"evidence": [_("Cite each source once.")]})
+        return data
+
+    def content(self) -> workflow.VerdictContent:
+        data = self.validated_data
+        return workflow.VerdictContent(
+            rating=data["rating"],
+            texts={lang: (data["headline"][lang], data["explanation"][lang]) for lang in data["headline"]},
+            evidence=tuple(
+                (item["source"].pk, item["stance"], item.get("note", "")) for item in data.get("evidence", [])
+            ),
+            valid_as_of=data.get("valid_as_of"),
+            recheck_after=data.get("recheck_after"),
+        )
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[a for a in workflow.REQUESTABLE_ACTIONS if a != workflow.Action.CORRECT])
+    comment = Text(max_length=MAX_COMMENT, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, help_text="The claim version you saw: 409 if it changed.")
+    recheck_after = serializers.DateField(required=False, allow_null=True, help_text="With `recheck`: the next date.")
+
+
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "error": inline_serializer(
+            "ErrorBody",
+            {
+                "status": serializers.IntegerField(),
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(
+                    required=False, child=serializers.ListField(child=serializers.CharField())
+                ),
+            },
+        )
+    },
+)
+
+
+# --- Filters -------------------------------------------------------------------------------------------
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id in a query: a whole number the database can hold, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class LanguageFilterField(LanguageFormField):
+    default_validators = [validate_language_tag]
+
+
+class LanguageFilter(django_filters.CharFilter):
+    field_class = LanguageFilterField
+
+
+class ClaimFilter(django_filters.FilterSet):
+    language = LanguageFilter(field_name="language", help_text="Original language (BCP 47), e.g. `vi`.")
+    rating = django_filters.CharFilter(field_name="verdict__rating__slug", help_text="Rating slug, e.g. `unproven`.")
+    rating_class = django_filters.ChoiceFilter(field_name="verdict__rating__rating_class", choices=RatingClass.choices)
+    claimant = IdFilter(field_name="claimant_id", help_text="Actor id of the claimant.")
+    source = IdFilter(method="filter_source", help_text="Source id the claim appeared in.")
+    outlet = IdFilter(method="filter_outlet", help_text="Outlet id of a source it appeared in.")
+    mentions = IdFilter(method="filter_mentions", help_text="Actor id the claim mentions.")
+    published_after = django_filters.DateTimeFilter(field_name="published_at", lookup_expr="gte")
+    published_before = django_filters.DateTimeFilter(field_name="published_at", lookup_expr="lte")
+    updated_since = django_filters.DateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    q = django_filters.CharFilter(
+        method="search", max_length=200, help_text="Words to find in the claim, its translations, claimant and quotes."
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ClaimStatus.choices, method="filter_status", help_text="Newsroom staff only for non-public states."
+    )
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+
+    def _ids(self, queryset: QuerySet[Claim], condition: Q) -> QuerySet[Claim]:
+        # A subquery, not a join: no duplicate rows, and the cursor's ordering stays on claims.
+        return queryset.filter(pk__in=Claim.objects.filter(condition).values("pk"))
+
+    def filter_source(self, queryset: QuerySet[Claim], name: str, value: int) -> QuerySet[Claim]:
+        return self._ids(queryset, Q(appearances__source_id=value))
+
+    def filter_outlet(self, queryset: QuerySet[Claim], name: str, value: int) -> QuerySet[Claim]:
+        return self._ids(queryset, Q(appearances__source__outlet_id=value))
+
+    def filter_mentions(self, queryset: QuerySet[Claim], name: str, value: int) -> QuerySet[Claim]:
+        return self._ids(queryset, Q(mentions__id=value))
+
+    def search(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+        condition = Q()
+        for word in value.split()[:10]:
+            condition &= (
+                Q(text__icontains=word)
+                | Q(translations__text__icontains=word)
+                | Q(claimant__name__icontains=word)
+                | Q(claimant__aliases__name__icontains=word)
+                | Q(appearances__quote__icontains=word)
+            )
+        return self._ids(queryset, condition)
+
+    def filter_status(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+        return queryset.filter(status=value)  # who may ask is checked by the view
+
+
+# --- Views ---------------------------------------------------------------------------------------------
+
+
+class ConditionalMixin:
+    """``Last-Modified`` from the newest row shown; ETags and 304s come from ConditionalGetMiddleware."""
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        patch_vary_headers(response, ["Accept-Language", "Authorization"])
+        modified = getattr(self, "_last_modified", None)
+        if modified is not None and response.status_code == 200:
+            response["Last-Modified"] = http_date(modified.timestamp())
+        return response
+
+
+LANG_PARAMETER = OpenApiParameter(
+    "lang", OpenApiTypes.STR, description="Language of `localized` and of the verdict text (else Accept-Language)."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[LANG_PARAMETER], summary="Published claims (staff: any status with ?status=)"),
+    retrieve=extend_schema(parameters=[LANG_PARAMETER], summary="One claim with texts, verdict, appearances"),
+    create=extend_schema(
+        request=ClaimCreateSerializer, responses={201: ClaimSerializer}, summary="Create a draft claim"
+    ),
+)
+class ClaimViewSet(
+    ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    pagination_class = Cursor
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [ReadOrAuthenticated]
+    queryset = Claim.objects.none()
+
+    def _base(self) -> QuerySet[Claim]:
+        user = self.request.user
+        wanted = self.request.query_params.get("status")
+        if self.action == "list":
+            if wanted and wanted not in PUBLIC_STATUSES:
+                if not is_newsroom(user):
+                    raise exceptions.PermissionDenied(_("Only newsroom staff can list claims that are not public."))
+                return Claim.objects.all()
+            return Claim.objects.public()
+        return Claim.objects.all() if is_newsroom(user) else Claim.objects.public()
+
+    def get_queryset(self) -> QuerySet[Claim]:
+        queryset = (
+            self._base()
+            .select_related("claimant", "verdict")
+            .prefetch_related(
+                Prefetch("translations", queryset=ClaimTranslation.objects.order_by("language")),
+                Prefetch("verdict__texts", queryset=VerdictText.objects.order_by("language")),
+                Prefetch(
+                    "appearances",
+                    queryset=Appearance.objects.select_related("source__outlet").order_by("-is_first", "id"),
+                ),
+            )
+        )
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch("verdict__evidence", queryset=Evidence.objects.select_related("source").order_by("id")),
+                Prefetch("corrections", queryset=Correction.objects.order_by("created_at")),
+            )
+        return queryset
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        context["languages"] = wanted_languages(self.request)  # type: ignore[index]
+        context["detail"] = self.action != "list"  # type: ignore[index]
+        return context  # type: ignore[return-value]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page or [])
+        self._last_modified = max((c.updated_at for c in rows), default=None)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        claim = self.get_object()
+        self._last_modified = claim.updated_at
+        return Response(self.get_serializer(claim).data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_perm(request, "claims.add_claim", _("create claims"))
+        incoming = ClaimCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        claim = workflow.create_claim(
+            request.user,  # type: ignore[arg-type]
+            text=data["text"],
+            language=data["language"],
+            claimant=data.get("claimant"),
+            claim_date=data.get("claim_date"),
+            translations=[(t["language"], t["text"], t.get("origin", "human")) for t in data.get("translations", [])],
+        )
+        self.action = "retrieve"
+        return Response(self.get_serializer(self.get_queryset().get(pk=claim.pk)).data, status=status.HTTP_201_CREATED)
+
+    def _answer(self, claim_id: int, code: int = 200) -> Response:
+        self.action = "retrieve"
+        return Response(self.get_serializer(self.get_queryset().get(pk=claim_id)).data, status=code)
+
+    @extend_schema(
+        request=AppearanceCreateSerializer, responses={201: ClaimSerializer}, summary="Record where the claim appeared"
+    )
+    @action(detail=True, methods=["post"])
+    def appearances(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        incoming = AppearanceCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        workflow.add_appearance(
+            claim.pk,
+            request.user,  # type: ignore[arg-type]
+            source=data["source"],
+            quote=data["quote"],
+            start=data.get("start"),
+            end=data.get("end"),
+            is_first=data.get("is_first"),
+            expected_version=data.get("version"),
+        )
+        return self._answer(claim.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=VerdictWriteSerializer,
+        responses={200: ClaimSerializer},
+        summary="Write the verdict (a correction once published)",
+    )
+    @action(detail=True, methods=["put"])
+    def verdict(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        incoming = VerdictWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        user = request.user
+        if claim.status == ClaimStatus.PUBLISHED:
+            workflow.correct_verdict(
+                claim.pk,
+                user,  # type: ignore[arg-type]
+                incoming.content(),
+                note=incoming.validated_data.get("correction_note", ""),
+                expected_version=incoming.validated_data.get("version"),
+            )
+        else:
+            workflow.save_verdict(
+                claim.pk, user, incoming.content(), expected_version=incoming.validated_data.get("version")
+            )  # type: ignore[arg-type]
+        return self._answer(claim.pk)
+
+    @extend_schema(
+        request=TransitionSerializer,
+        responses={
+            200: inline_serializer(
+                "TransitionResult",
+                {
+                    "id": serializers.IntegerField(),
+                    "status": serializers.CharField(),
+                    "version": serializers.IntegerField(),
+                },
+            )
+        },
+        summary="Take a workflow step",
+    )
+    @action(detail=True, methods=["post"])
+    def transitions(self, request: Request, pk: str | None = None) -> Response:
+        claim = self.get_object()
+        incoming = TransitionSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        moved = workflow.transition(
+            claim.pk,
+            request.user,  # type: ignore[arg-type]
+            data["action"],
+            comment=data.get("comment", ""),
+            expected_version=data.get("version"),
+            recheck_after=data.get("recheck_after"),
+        )
+        return Response({"id": moved.pk, "status": moved.status, "version": moved.version})
+
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="ClaimReview JSON-LD of one published claim",
+    )
+    @action(detail=True, methods=["get"])
+    def claimreview(self, request: Request, pk: str | None = None) -> Response:
+        claim = get_object_or_404(self.get_queryset().filter(status=ClaimStatus.PUBLISHED), pk=int(pk or 0))
+        languages = wanted_languages(request)
+        self._last_modified = claim.updated_at
+        return Response(claim_review(claim, languages[0] if languages else None))
+
+
+@extend_schema(
+    parameters=[LANG_PARAMETER], responses={200: OpenApiTypes.OBJECT}, summary="DataFeed of all published ClaimReviews"
+)
+class ClaimReviewFeedView(ConditionalMixin, APIView):
+    """A schema.org DataFeed of every published review, cursor-paginated like the claims list."""
+
+    permission_classes = [ReadOrAuthenticated]
+    pagination_class = Cursor
+
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        queryset = (
+            Claim.objects.published()
+            .select_related("claimant", "verdict")
+            .prefetch_related(
+                "translations",
+                "verdict__texts",
+                Prefetch(
+                    "appearances",
+                    queryset=Appearance.objects.select_related("source__outlet").order_by("-is_first", "id"),
+                ),
+            )
+        )
+        rows = list(paginator.paginate_queryset(queryset, request, view=self) or [])
+        languages = wanted_languages(request)
+        self._last_modified = max((c.updated_at for c in rows), default=None)
+        feed = data_feed([claim_review(claim, languages[0] if languages else None) for claim in rows])
+        response = paginator.get_paginated_response(feed)
+        response.data = {**feed, "next": response.data["next"], "previous": response.data["previous"]}
+        return response
+
+
+# --- Sources, actors, outlets, ratings -----------------------------------------------------------------
+
+
+def cited_publicly() -> Q:
+    return Q(appearances__claim__status__in=PUBLIC_STATUSES) | Q(evidence__verdict__claim__status__in=PUBLIC_STATUSES)
+
+
+def visible_sources(user: Any) -> QuerySet[Source]:
+    if is_newsroom(user):
+        return Source.objects.all()
+    return Source.objects.filter(pk__in=Source.objects.filter(cited_publicly()).values("pk"))
+
+
+class SourceFilter(django_filters.FilterSet):
+    language = LanguageFilter(field_name="language")
+    outlet = IdFilter(field_name="outlet_id")
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Sources cited by public claims (staff: all)"),
+    retrieve=extend_schema(summary="One source with its text"),
+    create=extend_schema(
+        request=SourceDetailSerializer, responses={201: SourceDetailSerializer}, summary="Register a source"
+    ),
+)
+class SourceViewSet(
+    ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [ReadOrAuthenticated]
+    pagination_class = Cursor
+    filterset_class = SourceFilter
+    queryset = Source.objects.none()
+
+    def get_queryset(self) -> QuerySet[Source]:
+        return visible_sources(self.request.user).select_related("outlet")
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return SourceSerializer if self.action == "list" else SourceDetailSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_perm(request, "sources.add_source", _("register sources"))  # before validation says anything
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        source = Source(**serializer.validated_data, created_by=self.request.user)  # type: ignore[misc]
+        source.full_clean()
+        source.save()
+        serializer.instance = source
+
+
+def visible_actors(user: Any) -> QuerySet[Actor]:
+    if is_newsroom(user):
+        return Actor.objects.all()
+    public = Claim.objects.public()
+    return Actor.objects.filter(Q(pk__in=public.values("claimant_id")) | Q(pk__in=public.values("mentions__id")))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Actors of public claims (staff: all)"),
+    create=extend_schema(summary="Register an actor with its aliases"),
+)
+class ActorViewSet(
+    ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [ReadOrAuthenticated]
+    pagination_class = Cursor
+    serializer_class = ActorSerializer
+    queryset = Actor.objects.none()
+
+    def get_queryset(self) -> QuerySet[Actor]:
+        return visible_actors(self.request.user).prefetch_related("aliases")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require_perm(request, "sources.add_actor", _("register actors"))
+        return super().create(request, *args, **kwargs)
+
+
+@extend_schema_view(list=extend_schema(summary="Outlets of visible sources"))
+class OutletViewSet(ConditionalMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]+"
+    permission_classes = [ReadOrAuthenticated]
+    pagination_class = Cursor
+    serializer_class = OutletSerializer
+    queryset = Outlet.objects.none()
+
+    def get_queryset(self) -> QuerySet[Outlet]:
+        if is_newsroom(self.request.user):
+            return Outlet.objects.all()
+        return Outlet.objects.filter(pk__in=visible_sources(self.request.user).values("outlet_id"))
+
+
+RatingScaleSerializer = inline_serializer(
+    "RatingScale",
+    {
+        "best": serializers.IntegerField(),
+        "worst": serializers.IntegerField(),
+        "results": inline_serializer(
+            "Rating",
+            {
+                "slug": serializers.CharField(),
+                "label": serializers.CharField(),
+                "labels": serializers.DictField(child=serializers.CharField()),
+                "value": serializers.IntegerField(),
+                "class": serializers.ChoiceField(choices=RatingClass.choices),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+@extend_schema(responses={200: RatingScaleSerializer}, parameters=[LANG_PARAMETER], summary="The rating scale")
+class RatingListView(ConditionalMixin, APIView):
+    permission_classes = [ReadOrAuthenticated]
+
+    def get(self, request: Request) -> Response:
+        languages = wanted_languages(request) or [settings.LANGUAGE_CODE]
+        scale = rating_scale()
+        ratings = sorted((r for r in scale.ratings.values() if r.is_active), key=lambda r: -r.value)
+        return Response(
+            {
+                "best": scale.best,
+                "worst": scale.worst,
+                "results": [
+                    {
+                        "slug": r.slug,
+                        "label": r.label(languages[0]),
+                        "labels": r.labels,
+                        "value": r.value,
+                        "class": r.rating_class,
+                    }
+                    for r in ratings
+                ],
+            }
+        )
+
+
+# --- OpenAPI -------------------------------------------------------------------------------------------
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_ERRORS = {
+    "400": "Bad input: the message says what, `fields` says where.",
+    "401": "Writing needs a token.",
+    "403": "Your account may not do this (role, or four eyes).",
+    "404": "No such object, or not public.",
+    "409": "The claim is not in a state that allows this, or changed since you read it.",
+    "429": "Too many requests: slow down.",
+}
+
+
+def document_errors(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Add the one error shape to the schema and the error answers to every operation."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "code", "message"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "fields": {"type": "object", "additionalProperties": True},
+                },
+            }
+        },
+    }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            # Any request may carry a bad token (401), ask for what it may not see (403: ?status= for
+            # anonymous), or name a missing row or an invalid cursor (404).
+            codes = ["400", "401", "403", "404", "429"]
+            if method in ("post", "put") and "{id}" in path:
+                codes.append("409")
+            if method == "get":
+                # Reads are open: anonymous is a valid way to call them.
+                operation["security"] = [*operation.get("security", []), {}]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code, {"description": _ERRORS[code], "content": {"application/json": {"schema": _ERROR}}}
+                )
+    return result

@@ -1,0 +1,59 @@
+"""The rating scale, cached: a handful of rows every list and page shows, read once, not per request.
+
+The cache is cleared whenever a rating or a label is saved or deleted (see ``ClaimsConfig.ready``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+CACHE_KEY = "claims:rating-scale:v1"
+
+
+@dataclass(frozen=True)
+class RatingInfo:
+    id: int
+    slug: str
+    value: int
+    rating_class: str
+    labels: dict[str, str]
+    is_active: bool
+
+    def label(self, language: str) -> str:
+        for tag in (language, language.split("-")[0], "en"):
+            if tag in self.labels:
+                return self.labels[tag]
+        return next(iter(self.labels.values()), self.slug)
+
+
+@dataclass(frozen=True)
+class RatingScale:
+    ratings: dict[int, RatingInfo]
+    best: int
+    worst: int
+
+    def by_slug(self, slug: str) -> RatingInfo | None:
+        return next((r for r in self.ratings.values() if r.slug == slug), None)
+
+
+def rating_scale() -> RatingScale:
+    scale = cache.get(CACHE_KEY)
+    if scale is None:
+        from .models import Rating
+
+        ratings = {
+            r.pk: RatingInfo(
+                r.pk, r.slug, r.value, r.rating_class, {lb.language: lb.label for lb in r.labels.all()}, r.is_active
+            )
+            for r in Rating.objects.prefetch_related("labels")
+        }
+        values = [r.value for r in ratings.values() if r.is_active] or [1]
+        scale = RatingScale(ratings, best=max(values), worst=min(values))
+        cache.set(CACHE_KEY, scale, 300)
+    return scale
+
+
+def clear_rating_scale(**_kwargs: object) -> None:
+    cache.delete(CACHE_KEY)
