@@ -7,11 +7,13 @@ token and go through ``claims.workflow`` — a token can do exactly what its use
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_vary_headers
@@ -389,6 +391,30 @@ ErrorSerializer = inline_serializer(
 # --- Filters -------------------------------------------------------------------------------------------
 
 
+class MomentField(forms.DateTimeField):
+    """A date-time a database can compare: offsets within ±15:59 (PostgreSQL's range), a UTC value
+    inside the calendar (a date at its very edge can overflow when converted)."""
+
+    def to_python(self, value: Any) -> Any:
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        offset = moment.utcoffset()
+        if offset is not None and abs(offset) >= dt.timedelta(hours=16):
+            raise ValidationError(_("The time zone offset must be between -15:59 and +15:59."), code="invalid")
+        try:
+            moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError(
+                _("This date is outside the range the database can compare."), code="invalid"
+            ) from None
+        return moment
+
+
+class MomentFilter(django_filters.DateTimeFilter):
+    field_class = MomentField
+
+
 class IdFilter(django_filters.NumberFilter):
     """An id in a query: a whole number the database can hold, else a 400."""
 
@@ -416,9 +442,9 @@ class ClaimFilter(django_filters.FilterSet):
     source = IdFilter(method="filter_source", help_text="Source id the claim appeared in.")
     outlet = IdFilter(method="filter_outlet", help_text="Outlet id of a source it appeared in.")
     mentions = IdFilter(method="filter_mentions", help_text="Actor id the claim mentions.")
-    published_after = django_filters.DateTimeFilter(field_name="published_at", lookup_expr="gte")
-    published_before = django_filters.DateTimeFilter(field_name="published_at", lookup_expr="lte")
-    updated_since = django_filters.DateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    published_after = MomentFilter(field_name="published_at", lookup_expr="gte")
+    published_before = MomentFilter(field_name="published_at", lookup_expr="lte")
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
     q = django_filters.CharFilter(
         method="search", max_length=200, help_text="Words to find in the claim, its translations, claimant and quotes."
     )

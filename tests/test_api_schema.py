@@ -4,6 +4,7 @@ the docs page needs nothing from the internet, and the running API keeps to the 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -15,6 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import schemathesis
 import yaml
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -233,6 +235,10 @@ KNOWN_BUGS = {
     "date-time or an integer",
     "url-format": "a source's url is documented as any URI (format uri), but Django's URLValidator refuses "
     "valid URIs (mailto:, a host name over 253 characters)",
+    "pg-offset-500": "on PostgreSQL, a date-time filter with a UTC offset beyond its range (-20:00) is a 500 "
+    "(pinned by test_api_claims.py::test_a_date_filter_with_an_offset_postgresql_cannot_store_is_not_a_500)",
+    "calendar-edge-500": "on SQLite, a date-time filter at the edge of the calendar (9999-12-31T23:59:59-01:00) "
+    "is a 500 (pinned by test_api_claims.py::test_a_date_filter_at_the_edge_of_the_calendar_is_not_a_500)",
 }
 #: Refusals of schema-valid requests that the design settles (DESIGN.md: "bad input is a 400"), each
 #: pinned as intended in test_api_writes.py: the rules an OpenAPI schema cannot state.
@@ -242,6 +248,8 @@ BY_DESIGN = {
     "duplicate": "a second actor with the same wikidata_id, a second source with the same url, is a 400, "
     "where schemathesis would prefer a 409",
     "nul-or-surrogate": "a NUL character or a lone surrogate in any text is a 400",
+    "date-range": "a date-time filter the database cannot compare (a UTC offset beyond ±15:59, a date that "
+    "overflows the calendar in UTC) is a 400",
     "blank": "a text of spaces only (a claim's wording, a verdict's headline) is a 400",
     "cross-field": "rules across fields: a translation in the claim's own language or twice in one language, "
     "a headline and an explanation in different languages, a source cited twice, a quote that is not in "
@@ -251,6 +259,8 @@ BY_DESIGN = {
 UNIQUE = {"wikidata_id": Actor, "url": Source}
 REFERENCES = {"claimant": Actor, "outlet": Outlet, "source": Source}
 ID_FILTERS = {"claimant", "source", "outlet", "mentions"}
+DATE_FILTERS = {"published_after", "published_before", "updated_since"}
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -358,6 +368,8 @@ def why_refused(case: Any, response: Any, path: tuple[str, ...]) -> str | None:
             return "nul-or-surrogate"
         if path[-1] in ("language", "lang") and not all(is_language_tag(value) for value in sent):
             return "language-tag" if path[-1] == "language" else "lang"
+        if path[0] in DATE_FILTERS and any(beyond_the_database(value) for value in sent):
+            return "date-range"
         if path[0] == "page_size" and not all(within(value, 1, 100) for value in sent):
             return "undocumented-bounds"
         if path[0] in ID_FILTERS and not all(within(value, 1, 2**63 - 1) for value in sent):
@@ -392,11 +404,45 @@ def why_refused(case: Any, response: Any, path: tuple[str, ...]) -> str | None:
     return None
 
 
+def beyond_the_database(value: str) -> bool:
+    """A date-time the API refuses: an offset PostgreSQL cannot hold, or a date that overflows in UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) >= dt.timedelta(hours=16):
+        return True
+    try:
+        moment.astimezone(dt.UTC)
+    except OverflowError:
+        return True
+    return False
+
+
+def date_filter_500(response: Any) -> str | None:
+    """The pinned 500s of the date filters: an offset PostgreSQL refuses, a date that overflows in UTC."""
+    for name in DATE_FILTERS:
+        for value in sent_query(response).get(name, []):
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            offset = moment.utcoffset()
+            if ON_POSTGRES and offset is not None and abs(offset) >= dt.timedelta(hours=16):
+                return "pg-offset-500"
+            try:
+                moment.astimezone(dt.UTC)
+            except OverflowError:
+                return None if ON_POSTGRES else "calendar-edge-500"
+    return None
+
+
 def known_bug(case: Any, response: Any, failure: Failure) -> str | None:
     """The key of the known bug (or design rule) this failing check is, or None: a new finding."""
     label, status = case.operation.label, response.status_code
     if status >= 500:
-        return None
+        return date_filter_500(response) if case.method == "GET" else None
     if isinstance(failure, RejectedPositiveData) and status == 400 and not answered_html(response):
         leaves = error_leaves(response)
         body = sent_json(response)
