@@ -379,25 +379,18 @@ def test_impossible_dates_in_date_filters_are_a_400(make_public, params):
     assert list(error["fields"]) == list(params)
 
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DATE_FILTERS = ["published_after", "published_before", "updated_since"]
 
 
+# Once 500s (PostgreSQL refused the offset; SQLite overflowed making the date UTC): now a 400 on both.
+@pytest.mark.parametrize(
+    "value", ["2019-04-01T00:00:00-20:00", "9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"]
+)
 @pytest.mark.parametrize("name", DATE_FILTERS)
-def test_a_date_filter_with_an_offset_postgresql_cannot_store_is_not_a_500(make_public, name):
-    make_public(text="viên tướng chỉ huy 75 tuổi này")
-    response = APIClient(raise_request_exception=False).get(CLAIMS, {name: "2019-04-01T00:00:00-20:00"})
-    assert response.status_code in (200, 400), response.content[:200]
-    assert response["Content-Type"].startswith("application/json")
-
-
-@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
-@pytest.mark.parametrize("name", DATE_FILTERS)
-def test_a_date_filter_at_the_edge_of_the_calendar_is_not_a_500(make_public, name, value):
+def test_a_date_filter_the_database_cannot_compare_is_a_400_not_a_500(make_public, name, value):
     make_public(text="viên tướng chỉ huy 75 tuổi này")
     response = APIClient(raise_request_exception=False).get(CLAIMS, {name: value})
-    assert response.status_code in (200, 400), response.content[:200]
-    assert response["Content-Type"].startswith("application/json")
+    assert list(assert_error(response, 400)["fields"]) == [name]
 
 
 @pytest.fixture

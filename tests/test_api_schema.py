@@ -16,7 +16,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import schemathesis
 import yaml
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -235,10 +234,6 @@ KNOWN_BUGS = {
     "date-time or an integer",
     "url-format": "a source's url is documented as any URI (format uri), but Django's URLValidator refuses "
     "valid URIs (mailto:, a host name over 253 characters)",
-    "pg-offset-500": "on PostgreSQL, a date-time filter with a UTC offset beyond its range (-20:00) is a 500 "
-    "(pinned by test_api_claims.py::test_a_date_filter_with_an_offset_postgresql_cannot_store_is_not_a_500)",
-    "calendar-edge-500": "on SQLite, a date-time filter at the edge of the calendar (9999-12-31T23:59:59-01:00) "
-    "is a 500 (pinned by test_api_claims.py::test_a_date_filter_at_the_edge_of_the_calendar_is_not_a_500)",
 }
 #: Refusals of schema-valid requests that the design settles (DESIGN.md: "bad input is a 400"), each
 #: pinned as intended in test_api_writes.py: the rules an OpenAPI schema cannot state.
@@ -260,7 +255,6 @@ UNIQUE = {"wikidata_id": Actor, "url": Source}
 REFERENCES = {"claimant": Actor, "outlet": Outlet, "source": Source}
 ID_FILTERS = {"claimant", "source", "outlet", "mentions"}
 DATE_FILTERS = {"published_after", "published_before", "updated_since"}
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 SURROGATE_OR_NUL = re.compile("[\x00\ud800-\udfff]")
 
 
@@ -420,29 +414,11 @@ def beyond_the_database(value: str) -> bool:
     return False
 
 
-def date_filter_500(response: Any) -> str | None:
-    """The pinned 500s of the date filters: an offset PostgreSQL refuses, a date that overflows in UTC."""
-    for name in DATE_FILTERS:
-        for value in sent_query(response).get(name, []):
-            try:
-                moment = dt.datetime.fromisoformat(value)
-            except ValueError:
-                continue
-            offset = moment.utcoffset()
-            if ON_POSTGRES and offset is not None and abs(offset) >= dt.timedelta(hours=16):
-                return "pg-offset-500"
-            try:
-                moment.astimezone(dt.UTC)
-            except OverflowError:
-                return None if ON_POSTGRES else "calendar-edge-500"
-    return None
-
-
 def known_bug(case: Any, response: Any, failure: Failure) -> str | None:
     """The key of the known bug (or design rule) this failing check is, or None: a new finding."""
     label, status = case.operation.label, response.status_code
     if status >= 500:
-        return date_filter_500(response) if case.method == "GET" else None
+        return None
     if isinstance(failure, RejectedPositiveData) and status == 400 and not answered_html(response):
         leaves = error_leaves(response)
         body = sent_json(response)
