@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -35,6 +36,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sources.api import (
+    LANGUAGE_TAG_SCHEMA,
     MAX_CLAIM_TEXT,
     MAX_COMMENT,
     MAX_EXPLANATION,
@@ -297,7 +299,9 @@ class EvidenceWriteSerializer(serializers.Serializer):
         "type": "object",
         "minProperties": 1,
         "additionalProperties": {"type": "string", "minLength": 1},
-        "description": "{language (BCP 47): text}",
+        # OpenAPI 3.0 has no propertyNames: the keys' schema goes in an extension, and in words.
+        "x-propertyNames": {k: v for k, v in LANGUAGE_TAG_SCHEMA.items() if k != "description"},
+        "description": "{language: text}; each key a BCP 47 language tag naming a registered language.",
     }
 )
 class LanguageTexts(serializers.DictField):
@@ -364,10 +368,26 @@ class VerdictWriteSerializer(serializers.Serializer):
 
 
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=[a for a in workflow.REQUESTABLE_ACTIONS if a != workflow.Action.CORRECT])
-    comment = Text(max_length=MAX_COMMENT, required=False, allow_blank=True, default="")
+    action = serializers.ChoiceField(choices=list(workflow.REQUESTABLE_ACTIONS))
+    comment = Text(
+        max_length=MAX_COMMENT,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why: required to request changes, to retract, and for a correction (its public note).",
+    )
     version = serializers.IntegerField(required=False, help_text="The claim version you saw: 409 if it changed.")
     recheck_after = serializers.DateField(required=False, allow_null=True, help_text="With `recheck`: the next date.")
+    verdict = VerdictWriteSerializer(
+        required=False, help_text="With `correct`: the corrected verdict (same shape as PUT …/verdict/)."
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["action"] == workflow.Action.CORRECT and "verdict" not in data:
+            raise serializers.ValidationError(
+                {"verdict": [_("A correction carries the corrected verdict: send it as “verdict”.")]}
+            )
+        return data
 
 
 ErrorSerializer = inline_serializer(
@@ -415,6 +435,7 @@ class MomentFilter(django_filters.DateTimeFilter):
     field_class = MomentField
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id in a query: a whole number the database can hold, else a 400."""
 
@@ -430,13 +451,42 @@ class LanguageFilterField(LanguageFormField):
     default_validators = [validate_language_tag]
 
 
+@extend_schema_field(LANGUAGE_TAG_SCHEMA)
 class LanguageFilter(django_filters.CharFilter):
     field_class = LanguageFilterField
 
 
-class ClaimFilter(django_filters.FilterSet):
+@extend_schema_field({"type": "string", "minLength": 1, "maxLength": 50, "pattern": "^[-a-zA-Z0-9_]+$"})
+class SlugFilter(django_filters.CharFilter):
+    """A slug in a query (a rating's), documented as one: an empty value or another shape is a 400."""
+
+    field_class = forms.SlugField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 50)
+        super().__init__(*args, **kwargs)
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """A filter given with no value (``?outlet=``) is a 400, not silently dropped: a client whose
+    variable came out empty should hear so, not receive every claim. Free-text ``q`` may be empty."""
+
+    may_be_empty: frozenset[str] = frozenset({"q"})
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name in self.filters:
+            if name in self.may_be_empty or name not in self.data:
+                continue
+            if any(not value.strip() for value in self.data.getlist(name)):
+                self.form.add_error(name, _("Give a value, or leave the parameter out."))
+                valid = False
+        return valid
+
+
+class ClaimFilter(StrictFilterSet):
     language = LanguageFilter(field_name="language", help_text="Original language (BCP 47), e.g. `vi`.")
-    rating = django_filters.CharFilter(field_name="verdict__rating__slug", help_text="Rating slug, e.g. `unproven`.")
+    rating = SlugFilter(field_name="verdict__rating__slug", help_text="Rating slug, e.g. `unproven`.")
     rating_class = django_filters.ChoiceFilter(field_name="verdict__rating__rating_class", choices=RatingClass.choices)
     claimant = IdFilter(field_name="claimant_id", help_text="Actor id of the claimant.")
     source = IdFilter(method="filter_source", help_text="Source id the claim appeared in.")
@@ -488,8 +538,27 @@ class ClaimFilter(django_filters.FilterSet):
 # --- Views ---------------------------------------------------------------------------------------------
 
 
+def ui_language(tag: str | None) -> str | None:
+    """The site language (settings.LANGUAGES) a language tag asks for, if the site has it."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return primary if primary in dict(settings.LANGUAGES) else None
+
+
 class ConditionalMixin:
-    """``Last-Modified`` from the newest row shown; ETags and 304s come from ConditionalGetMiddleware."""
+    """``Last-Modified`` from the newest row shown; ETags and 304s come from ConditionalGetMiddleware.
+
+    ``?lang=`` also picks the site language of what the response links to (a claim's public ``url``)
+    and of its messages, as Accept-Language does through LocaleMiddleware.
+    """
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        language = ui_language(request.GET.get("lang"))
+        if language is None:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        with translation.override(language):
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
@@ -501,7 +570,7 @@ class ConditionalMixin:
 
 
 LANG_PARAMETER = OpenApiParameter(
-    "lang", OpenApiTypes.STR, description="Language of `localized` and of the verdict text (else Accept-Language)."
+    "lang", LANGUAGE_TAG_SCHEMA, description="Language of `localized` and of the verdict text (else Accept-Language)."
 )
 
 
@@ -654,9 +723,24 @@ class ClaimViewSet(
     @action(detail=True, methods=["post"])
     def transitions(self, request: Request, pk: str | None = None) -> Response:
         claim = self.get_object()
+        if isinstance(request.data, dict) and request.data.get("action") == workflow.Action.CORRECT:
+            # Who may correct, and in which state, before what the body lacks (403/409 before 400).
+            workflow.check_correction(request.user, claim, "-")  # type: ignore[arg-type]
         incoming = TransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
+        if data["action"] == workflow.Action.CORRECT:
+            verdict = VerdictWriteSerializer(data=request.data["verdict"])  # type: ignore[call-overload]
+            verdict.is_valid(raise_exception=True)
+            workflow.correct_verdict(
+                claim.pk,
+                request.user,  # type: ignore[arg-type]
+                verdict.content(),
+                note=data.get("comment", ""),
+                expected_version=data.get("version"),
+            )
+            moved = Claim.objects.get(pk=claim.pk)
+            return Response({"id": moved.pk, "status": moved.status, "version": moved.version})
         moved = workflow.transition(
             claim.pk,
             request.user,  # type: ignore[arg-type]
@@ -725,7 +809,7 @@ def visible_sources(user: Any) -> QuerySet[Source]:
     return Source.objects.filter(pk__in=Source.objects.filter(cited_publicly()).values("pk"))
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilter(StrictFilterSet):
     language = LanguageFilter(field_name="language")
     outlet = IdFilter(field_name="outlet_id")
 

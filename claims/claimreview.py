@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from .models import Claim, ClaimStatus
 from .ratings import rating_scale
@@ -66,7 +67,8 @@ def claim_review(claim: Claim, language: str | None = None) -> dict[str, Any]:
         "@type": "ClaimReview",
         "url": absolute(claim.get_absolute_url()),
         "claimReviewed": wording.text,
-        "datePublished": claim.published_at.date().isoformat() if claim.published_at else None,
+        # The date in the newsroom's time zone: a verdict published at 00:30 in Hanoi is of that day.
+        "datePublished": timezone.localdate(claim.published_at).isoformat() if claim.published_at else None,
         "dateModified": claim.updated_at.isoformat(),
         "inLanguage": text.language if text else claim.language,
         "author": {"@type": "Organization", "name": settings.NEWSROOM_NAME, "url": settings.SITE_URL + "/"},

@@ -12,8 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import URLValidator
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
@@ -23,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from .errors import DomainError
-from .languages import normalize_language_tag
+from .languages import MAX_TAG_LENGTH, TAG_PATTERN, normalize_language_tag
 from .models import Actor, Outlet, Source
 
 #: Text limits, in characters (documented in the OpenAPI schema and the README).
@@ -149,6 +152,17 @@ class Cursor(CursorPagination):
             )
         return size
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = _("Results per page, from 1 to %(max)d (default %(default)d).") % {
+                    "max": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
+
 
 # --- Fields ---------------------------------------------------------------------------------------
 
@@ -190,6 +204,17 @@ class SafeJSONParser(JSONParser):
             raise exceptions.ParseError(_("JSON parse error: nested too deeply.")) from None
 
 
+#: The OpenAPI schema of a language tag (the registry check behind it no pattern can state).
+LANGUAGE_TAG_SCHEMA = {
+    "type": "string",
+    "minLength": 2,
+    "maxLength": MAX_TAG_LENGTH,
+    "pattern": TAG_PATTERN,
+    "description": "A BCP 47 language tag naming a registered language, e.g. `vi`, `en`, `pt-BR`.",
+}
+
+
+@extend_schema_field(LANGUAGE_TAG_SCHEMA)
 class LanguageTagField(serializers.CharField):
     """A BCP 47 tag, answered in canonical form; an unknown tag is a 400 with the reason."""
 
@@ -210,8 +235,30 @@ class LanguageTagField(serializers.CharField):
 # --- Serializers ----------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "iri",  # Django takes internationalised addresses (a path in Vietnamese, say)
+        "maxLength": 2048,
+        "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+        r"(:[0-9]{1,5})?([/?#]\S*)?$",
+        "description": "An http(s) address on the public web, or blank for a source with no address "
+        "(a printed paper, a broadcast).",
+    }
+)
+class WebURL(serializers.URLField):
+    """An http(s) URL; ``mailto:`` or ``ftp:`` addresses are refused with a message."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, URLValidator)]
+        self.validators.append(
+            URLValidator(schemes=["http", "https"], message=gettext_lazy("Enter an http(s) address."))
+        )
+
+
 class OutletSerializer(serializers.ModelSerializer):
-    language = LanguageTagField(required=False, allow_blank=True)
+    language = LanguageTagField(required=False, allow_blank=True)  # documented as a tag or blank
 
     class Meta:
         model = Outlet
@@ -221,6 +268,7 @@ class OutletSerializer(serializers.ModelSerializer):
 class SourceSerializer(serializers.ModelSerializer):
     """A source as listed: everything but its text."""
 
+    url = WebURL(max_length=2048, required=False, allow_blank=True)
     language = LanguageTagField()
     outlet = ObjectId(queryset=Outlet.objects.all(), allow_null=True, required=False)
     title = Text(max_length=500)
@@ -230,7 +278,12 @@ class SourceSerializer(serializers.ModelSerializer):
         model = Source
         fields = ["id", "url", "title", "language", "published_at", "outlet", "kind", "content_hash", "created_at"]
         read_only_fields = ["content_hash", "created_at"]
-        extra_kwargs = {"url": {"required": False}, "kind": {"required": False}}
+        extra_kwargs = {"kind": {"required": False}}
+
+    def validate_url(self, value: str) -> str:
+        if value and Source.objects.filter(url=value).exists():
+            raise serializers.ValidationError(_("A source with this URL is already registered."))
+        return value
 
 
 class SourceDetailSerializer(SourceSerializer):

@@ -17,6 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 MAX_TAG_LENGTH = 35  # RFC 5646 recommends supporting at least 35 characters
 
+#: The shape of a tag we accept (RFC 5646's language, script, region and variant subtags, ``-`` or
+#: ``_`` between them, any case), for the API schema. A tag of this shape must still name a registered
+#: language: ``qqq`` has the shape and is refused.
+TAG_PATTERN = (
+    r"^[A-Za-z]{2,3}([-_][A-Za-z]{3}){0,3}([-_][A-Za-z]{4})?([-_]([A-Za-z]{2}|[0-9]{3}))?"
+    r"([-_]([A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$"
+)
+
 
 def normalize_language_tag(value: str) -> str:
     """Return the canonical form of a BCP 47 tag, or raise ``ValidationError``."""

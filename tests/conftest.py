@@ -73,6 +73,15 @@ def _english_by_default() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """The cache (throttle histories, the rating scale, rendered pages) outlives a test: start empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -35,12 +35,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ratings")]
 CLAIMS = "/api/v1/claims/"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # The throttle's history and the rating scale live in the cache, which outlives a test.
-    cache.clear()
-
-
 def api(user: Any = None) -> APIClient:
     """A client speaking as ``user`` through a token, or anonymously."""
     client = APIClient()
@@ -391,6 +385,26 @@ def test_a_date_filter_the_database_cannot_compare_is_a_400_not_a_500(make_publi
     make_public(text="viên tướng chỉ huy 75 tuổi này")
     response = APIClient(raise_request_exception=False).get(CLAIMS, {name: value})
     assert list(assert_error(response, 400)["fields"]) == [name]
+
+
+@pytest.mark.parametrize(
+    "name", ["language", "rating_class", "claimant", "source", "outlet", "mentions", "updated_since", "published_after"]
+)
+def test_a_filter_given_with_no_value_is_a_400_naming_it(make_public, name):
+    make_public(text="Haftar kiểm soát phần lớn Libya")
+    error = assert_error(api().get(CLAIMS, {name: ""}, HTTP_ACCEPT_LANGUAGE="en"), 400)
+    assert list(error["fields"]) == [name]
+    assert "Give a value" in error["message"]
+
+
+def test_an_empty_q_is_no_search_at_all(make_public):
+    claim = make_public(text="Haftar kiểm soát phần lớn Libya")
+    assert ids(api().get(CLAIMS, {"q": ""})) == {claim.pk}
+
+
+def test_a_source_filter_given_with_no_value_is_a_400(make_public):
+    error = assert_error(api().get("/api/v1/sources/", {"outlet": ""}), 400)
+    assert list(error["fields"]) == ["outlet"]
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -26,12 +25,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ratings")]
 
 #: A quote from the seed article with Vietnamese diacritics (ít, nhất, sĩ, thiệt, mạng), found once in it.
 QUOTE_14_SOLDIERS = "ít nhất đã có 14 binh sĩ LNA thiệt mạng"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    # The throttle's history and the rating scale live in the cache, which outlives a test.
-    cache.clear()
 
 
 def api(user: Any = None) -> APIClient:
@@ -501,7 +494,7 @@ def test_a_stale_version_is_a_409_and_nothing_changes(researcher):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("action", ["fly", "correct", "", "PUBLISH"])
+@pytest.mark.parametrize("action", ["fly", "", "PUBLISH", "recheck_due"])
 def test_an_unknown_action_is_a_400(researcher, action):
     claim = ready_claim(researcher)
     error = assert_error(api(researcher).post(transitions_url(claim), {"action": action}, format="json"), 400)
@@ -676,3 +669,65 @@ def test_drf_create_token_makes_a_token_that_acts_as_its_user(researcher):
     assert Claim.objects.get(pk=response.json()["id"]).author == researcher
     client.credentials(HTTP_AUTHORIZATION=f"Token {key[:-1]}x")
     assert assert_error(client.post("/api/v1/claims/", CLAIM, format="json"), 401)["code"] == "authentication_failed"
+
+
+# --- Corrections through transitions (DESIGN: action "correct") -----------------------------------------
+
+
+def test_the_correct_action_carries_the_corrected_verdict_and_its_note(researcher, editor, publisher):
+    claim = published(researcher, editor, publisher)
+    body = {"action": "correct", "comment": "Rated false after the ministry's statement.", "verdict": VERDICT}
+    response = api(publisher).post(transitions_url(claim), body, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"id": claim.pk, "status": "published", "version": claim.version + 1}
+    correction = Correction.objects.get(claim=claim)
+    assert (correction.note, correction.created_by, correction.version.number) == (
+        "Rated false after the ministry's statement.",
+        publisher,
+        2,
+    )
+    assert Verdict.objects.get(claim=claim).rating.slug == "false"
+    assert ReviewEvent.objects.filter(claim=claim, action="correct").count() == 1
+
+
+def test_the_correct_action_without_a_verdict_is_a_400_naming_it(researcher, editor, publisher):
+    claim = published(researcher, editor, publisher)
+    body = {"action": "correct", "comment": "Rated false."}
+    error = assert_error(api(publisher).post(transitions_url(claim), body, format="json"), 400)
+    assert list(error["fields"]) == ["verdict"]
+    assert not Correction.objects.exists()
+
+
+def test_the_correct_action_without_a_note_is_a_400(researcher, editor, publisher):
+    claim = published(researcher, editor, publisher)
+    body = {"action": "correct", "comment": "  ", "verdict": VERDICT}
+    error = assert_error(
+        api(publisher).post(transitions_url(claim), body, format="json", HTTP_ACCEPT_LANGUAGE="en"), 400
+    )
+    assert "correction needs a public note" in error["message"]
+    assert Verdict.objects.get(claim=claim).rating.slug == "unproven"
+
+
+@pytest.mark.parametrize(("who", "status"), [("outsider", 403), ("researcher", 403), ("editor", 403)])
+def test_the_correct_action_is_for_publishers_whatever_the_body(request, researcher, editor, publisher, who, status):
+    claim = published(UserFactory(username="rita_researcher", role="Researcher"), editor, publisher)
+    assert_error(api(persona(request, who)).post(transitions_url(claim), {"action": "correct"}, format="json"), status)
+    assert not Correction.objects.exists()
+
+
+def test_correcting_a_draft_is_a_409(researcher, publisher):
+    claim = ready_claim(researcher)
+    body = {"action": "correct", "comment": "Rated false.", "verdict": VERDICT}
+    assert_error(api(publisher).post(transitions_url(claim), body, format="json"), 409)
+
+
+def test_a_correction_that_changes_nothing_is_a_400(researcher, editor, publisher):
+    claim = published(researcher, editor, publisher)
+    body = {"action": "correct", "comment": "Rated false.", "verdict": VERDICT}
+    assert api(publisher).post(transitions_url(claim), body, format="json").status_code == 200
+    again = {**body, "comment": "Rated false, again."}
+    error = assert_error(
+        api(publisher).post(transitions_url(claim), again, format="json", HTTP_ACCEPT_LANGUAGE="en"), 400
+    )
+    assert "Nothing in the verdict changed" in error["message"]
+    assert Correction.objects.filter(claim=claim).count() == 1

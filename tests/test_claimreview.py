@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -81,8 +81,10 @@ def assert_google_fields(review: dict[str, Any], claim: Claim, language: str, cl
     assert review["@type"] == "ClaimReview"
     assert isinstance(review["claimReviewed"], str) and review["claimReviewed"].strip()
     assert urlsplit(review["url"]).path in public_paths(claim)
+    if language in ("vi", "en"):
+        assert urlsplit(review["url"]).path.startswith(f"/{language}/"), (language, review["url"])
     assert_absolute_page(client, review["url"])
-    assert dt.date.fromisoformat(review["datePublished"]) == claim.published_at.date()
+    assert dt.date.fromisoformat(review["datePublished"]) == timezone.localdate(claim.published_at)
     assert review["author"]["@type"] == "Organization"
     assert review["author"]["name"] == settings.NEWSROOM_NAME
     assert review["inLanguage"] == language
@@ -211,3 +213,24 @@ def test_an_invalid_page_size_or_lang_on_the_feed_is_a_400(demo):
         response = APIClient().get(FEED, params)
         assert response.status_code == 400
         assert response.json()["error"]["fields"]
+
+
+def test_the_url_follows_lang_not_only_accept_language(demo):
+    api = APIClient()
+    claim = demo[0]
+    review = api.get(review_url(claim), {"lang": "en"}, HTTP_ACCEPT_LANGUAGE="vi").json()
+    assert urlsplit(review["url"]).path == f"/en/claims/{claim.pk}-{claim.slug}/"
+    review = api.get(review_url(claim), {"lang": "vi"}, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert urlsplit(review["url"]).path == f"/vi/claims/{claim.pk}-{claim.slug}/"
+    detail = api.get(f"/api/v1/claims/{claim.pk}/", {"lang": "en"}, HTTP_ACCEPT_LANGUAGE="vi").json()
+    assert urlsplit(detail["url"]).path == f"/en/claims/{claim.pk}-{claim.slug}/"
+
+
+def test_date_published_is_the_newsroom_s_date_not_the_utc_date(demo, settings):
+    settings.TIME_ZONE = "Asia/Ho_Chi_Minh"
+    claim = demo[0]
+    # 00:30 on 12 April in Hanoi is still 11 April in UTC.
+    moment = dt.datetime(2019, 4, 11, 17, 30, tzinfo=dt.UTC)
+    Claim.objects.filter(pk=claim.pk).update(published_at=moment)
+    review = APIClient().get(review_url(claim)).json()
+    assert review["datePublished"] == "2019-04-12"
