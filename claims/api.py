@@ -69,7 +69,8 @@ from .models import (
     VerdictText,
 )
 from .ratings import rating_scale
-from .selectors import LocalizedClaim, claim_text_for
+from .search import search_claims
+from .selectors import LocalizedClaim, claim_text_for, public_actors, public_sources
 
 # --- Who may do what -----------------------------------------------------------------------------------
 
@@ -520,16 +521,7 @@ class ClaimFilter(StrictFilterSet):
         return self._ids(queryset, Q(mentions__id=value))
 
     def search(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
-        condition = Q()
-        for word in value.split()[:10]:
-            condition &= (
-                Q(text__icontains=word)
-                | Q(translations__text__icontains=word)
-                | Q(claimant__name__icontains=word)
-                | Q(claimant__aliases__name__icontains=word)
-                | Q(appearances__quote__icontains=word)
-            )
-        return self._ids(queryset, condition)
+        return search_claims(queryset, value)
 
     def filter_status(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
         return queryset.filter(status=value)  # who may ask is checked by the view
@@ -799,14 +791,10 @@ class ClaimReviewFeedView(ConditionalMixin, APIView):
 # --- Sources, actors, outlets, ratings -----------------------------------------------------------------
 
 
-def cited_publicly() -> Q:
-    return Q(appearances__claim__status__in=PUBLIC_STATUSES) | Q(evidence__verdict__claim__status__in=PUBLIC_STATUSES)
-
-
 def visible_sources(user: Any) -> QuerySet[Source]:
     if is_newsroom(user):
         return Source.objects.all()
-    return Source.objects.filter(pk__in=Source.objects.filter(cited_publicly()).values("pk"))
+    return public_sources()
 
 
 class SourceFilter(StrictFilterSet):
@@ -854,8 +842,7 @@ class SourceViewSet(
 def visible_actors(user: Any) -> QuerySet[Actor]:
     if is_newsroom(user):
         return Actor.objects.all()
-    public = Claim.objects.public()
-    return Actor.objects.filter(Q(pk__in=public.values("claimant_id")) | Q(pk__in=public.values("mentions__id")))
+    return public_actors()
 
 
 @extend_schema_view(

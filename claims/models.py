@@ -553,3 +553,106 @@ def user_display(user: AbstractBaseUser | None) -> str:
         return str(_("system"))
     full = getattr(user, "get_full_name", lambda: "")()
     return full or user.get_username()
+
+
+# --- What readers send: claims to check, complaints and replies -----------------------------------------
+
+#: Length limits of what the public forms take (characters).
+MAX_TIP_TEXT = 2_000
+MAX_READER_MESSAGE = 5_000
+
+
+class InboxStatus(models.TextChoices):
+    NEW = "new", pgettext_lazy("inbox status", "new")
+    IN_PROGRESS = "in_progress", pgettext_lazy("inbox status", "in progress")
+    DONE = "done", pgettext_lazy("inbox status", "handled")
+    REJECTED = "rejected", pgettext_lazy("inbox status", "rejected")
+
+
+class ReaderMessage(models.Model):
+    """Something a reader sent through a public form. Never shown publicly: editors handle it."""
+
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    language = LanguageField(help_text=_("The language of the page the reader wrote from."))
+    status = models.CharField(
+        _("status"), max_length=20, choices=InboxStatus.choices, default=InboxStatus.NEW, db_index=True
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    editor_notes = models.TextField(_("editors' notes"), blank=True, help_text=_("Internal, never published."))
+    # A keyed hash of the sender's address: enough to see one sender's flood, not who they are.
+    sender_hash = models.CharField(_("sender fingerprint"), max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+
+class ClaimTip(ReaderMessage):
+    """A claim a reader asks the newsroom to check."""
+
+    text = models.TextField(_("the claim"), max_length=MAX_TIP_TEXT)
+    where_seen = models.URLField(_("where it was seen"), max_length=2048, blank=True)
+    context = models.TextField(_("context"), max_length=MAX_READER_MESSAGE, blank=True)
+    claim = models.ForeignKey(
+        Claim,
+        verbose_name=_("draft claim made from it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tips",
+    )
+
+    class Meta(ReaderMessage.Meta):
+        verbose_name = _("claim sent by a reader")
+        verbose_name_plural = _("claims sent by readers")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="tip_text_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=InboxStatus.values), name="tip_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Complaint(ReaderMessage):
+    """A complaint, a request for correction, or a right of reply about a published verdict."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("request a correction")
+        REPLY = "reply", _("right of reply")
+        COMPLAINT = "complaint", _("complaint")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    claim = models.ForeignKey(
+        Claim,
+        verbose_name=_("about the claim"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+    )
+    message = models.TextField(_("message"), max_length=MAX_READER_MESSAGE)
+
+    class Meta(ReaderMessage.Meta):
+        verbose_name = _("complaint or reply")
+        verbose_name_plural = _("complaints and replies")
+        constraints = [
+            models.CheckConstraint(condition=~Q(message=""), name="complaint_message_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=InboxStatus.values), name="complaint_status_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["correction", "reply", "complaint"]), name="complaint_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message[:70]}"

@@ -1,15 +1,28 @@
-"""Read paths shared by the public pages (and later the API): querysets shaped for display.
+"""Read paths shared by the public pages, feeds, sitemaps and the API: querysets shaped for display.
 
 Everything here starts from ``Claim.objects.public()``, so no draft can leak through a selector.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Appearance, Claim, ClaimQuerySet, ClaimTranslation, VerdictText
+from sources.models import Actor, Outlet, Source
+
+from .models import (
+    PUBLIC_STATUSES,
+    Appearance,
+    Claim,
+    ClaimQuerySet,
+    ClaimStatus,
+    ClaimTranslation,
+    VerdictText,
+)
+from .ratings import RatingInfo, rating_scale
 
 
 def public_claims() -> ClaimQuerySet:
@@ -64,3 +77,95 @@ def verdict_text_for(claim: Claim, language: str) -> VerdictText | None:
     if verdict is None:
         return None
     return verdict.text_in(language) or verdict.text_in(claim.language) or next(iter(verdict.texts.all()), None)
+
+
+# --- What the public may see of actors, sources and outlets: what public claims cite ----------------------
+
+
+def public_actors() -> QuerySet[Actor]:
+    """Actors a public claim names as its claimant or mentions."""
+    public = Claim.objects.public()
+    return Actor.objects.filter(Q(pk__in=public.values("claimant_id")) | Q(pk__in=public.values("mentions__id")))
+
+
+def cited_publicly() -> Q:
+    """A source quoted by a public claim or cited as evidence of its verdict."""
+    return Q(appearances__claim__status__in=PUBLIC_STATUSES) | Q(evidence__verdict__claim__status__in=PUBLIC_STATUSES)
+
+
+def public_sources() -> QuerySet[Source]:
+    return Source.objects.filter(pk__in=Source.objects.filter(cited_publicly()).values("pk"))
+
+
+def public_outlets() -> QuerySet[Outlet]:
+    return Outlet.objects.filter(pk__in=public_sources().values("outlet_id"))
+
+
+# --- Rating breakdown ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingCount:
+    rating: RatingInfo
+    count: int
+    share: float  # of all counted, 0..1
+
+
+def rating_breakdown(claims: QuerySet[Claim]) -> list[RatingCount]:
+    """How many of ``claims`` (current verdicts only: retracted ones are not counted) got each rating,
+    best first, every rating of the scale listed (one query, plus the cached scale)."""
+    counts = dict(
+        claims.filter(status=ClaimStatus.PUBLISHED)
+        .order_by()
+        .values_list("verdict__rating_id")
+        .annotate(n=Count("pk"))
+        .values_list("verdict__rating_id", "n")
+    )
+    total = sum(counts.values())
+    scale = rating_scale()
+    return [
+        RatingCount(rating, counts.get(rating.id, 0), counts.get(rating.id, 0) / total if total else 0.0)
+        for rating in sorted(scale.ratings.values(), key=lambda r: -r.value)
+        if rating.is_active or counts.get(rating.id)
+    ]
+
+
+# --- Keyset pages: as fast on the thousandth page as on the first ---------------------------------------
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class BadCursor(ValueError):
+    """A page link that was not made by this site (edited, truncated)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+
+
+def _encode(moment: dt.datetime, pk: int) -> str:
+    return f"{(moment - _EPOCH) // dt.timedelta(microseconds=1)}_{pk}"
+
+
+def _decode(cursor: str) -> tuple[dt.datetime, int]:
+    micro, _sep, pk = cursor.partition("_")
+    if not (micro.lstrip("-").isdigit() and pk.isdigit()) or len(cursor) > 40:
+        raise BadCursor(cursor)
+    try:
+        return _EPOCH + dt.timedelta(microseconds=int(micro)), int(pk)
+    except OverflowError:
+        raise BadCursor(cursor) from None
+
+
+def keyset_page(queryset: QuerySet[Any], cursor: str | None, size: int, field: str = "published_at") -> Page:
+    """One page of ``queryset`` newest first by (``field``, id), after ``cursor`` (from the previous page)."""
+    queryset = queryset.order_by(f"-{field}", "-pk")
+    if cursor:
+        moment, pk = _decode(cursor)
+        queryset = queryset.filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
+    rows = list(queryset[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, _encode(getattr(rows[-1], field), rows[-1].pk) if more else None)

@@ -132,6 +132,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
+    "django_ratelimit",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -168,6 +170,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "claims.context_processors.site",
             ],
         },
     },
@@ -195,6 +198,19 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits of the public forms (django-ratelimit counts in the default cache). Its checks flag
+# Django's own Redis backend as "not officially supported" (its incr is Redis's atomic INCR) and the
+# local-memory cache as not shared, which is true only across processes: the embedded default serves
+# from one. Production sets REDIS_URL, and every process then counts in Redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
+RATELIMIT_VIEW = "claims.views.rate_limited"
+# Submissions through the public forms ("submit a claim", complaints) per client IP.
+PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "10/hour")
+# Public searches (a `q` on /claims/) per client IP.
+PUBLIC_SEARCH_RATE = env_str("PUBLIC_SEARCH_RATE", "120/minute")
+# Behind a reverse proxy, the header that carries the client's address (e.g. HTTP_X_REAL_IP).
+RATELIMIT_IP_META_KEY = env_str("RATELIMIT_IP_META_KEY", "") or None
 
 # --- Background work --------------------------------------------------------------------------------
 
@@ -293,7 +309,12 @@ REST_FRAMEWORK = {
 # Requests per client: "N/second|minute|hour|day". Anonymous by IP, tokens by user.
 API_ANON_RATE = env_str("API_ANON_RATE", "300/minute")
 API_USER_RATE = env_str("API_USER_RATE", "3000/minute")
-for _name, _rate in (("API_ANON_RATE", API_ANON_RATE), ("API_USER_RATE", API_USER_RATE)):
+for _name, _rate in (
+    ("API_ANON_RATE", API_ANON_RATE),
+    ("API_USER_RATE", API_USER_RATE),
+    ("PUBLIC_FORM_RATE", PUBLIC_FORM_RATE),
+    ("PUBLIC_SEARCH_RATE", PUBLIC_SEARCH_RATE),
+):
     _count, _slash, _period = _rate.partition("/")
     if not _count.isdigit() or _period not in {"second", "minute", "hour", "day", "s", "m", "h", "d"}:
         raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate like 300/minute.")

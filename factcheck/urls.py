@@ -2,6 +2,7 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,6 +10,8 @@ from rest_framework.routers import DefaultRouter
 
 from claims import api
 from claims import views as claim_views
+from claims.feeds import ActorFeed, ClaimsFeed
+from claims.sitemaps import SITEMAPS
 
 router = DefaultRouter()
 router.register("claims", api.ClaimViewSet, basename="claim")
@@ -20,6 +23,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", claim_views.healthz, name="healthz"),
+    path("robots.txt", claim_views.robots_txt, name="robots"),
+    path("feeds/claims.xml", ClaimsFeed(), name="feed-claims"),
+    path("feeds/actors/<int:pk>.xml", ActorFeed(), name="feed-actor"),
+    path(
+        "sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"}, name="sitemap-index"
+    ),
+    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/ratings/", api.RatingListView.as_view(), name="api-ratings"),
     path("api/v1/claimreview/", api.ClaimReviewFeedView.as_view(), name="api-claimreview-feed"),
     path("api/v1/", include((router.urls, "api"), namespace="api")),

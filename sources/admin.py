@@ -8,11 +8,12 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from .models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
+from .text import mark_spans
 
 # Django 6 makes https the scheme assumed for a URL typed without one; say so now.
 URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
@@ -35,25 +36,15 @@ class OutletAdmin(admin.ModelAdmin):
 
 def highlighted_text(text: str, spans: list[tuple[int, int, str]]) -> SafeString:
     """The text with each (start, end, title) span wrapped in <mark>; every piece is escaped."""
-    pieces: list[str] = []
-    at = 0
-    for start, end, title in sorted(spans):
-        if start < at:  # overlapping quotes: leave the later one unmarked rather than garble the text
-            continue
-        pieces.append(escape(text[at:start]))
-        pieces.append(
-            format_html('<mark title="{}" data-start="{}" data-end="{}">{}</mark>', title, start, end, text[start:end])
-        )
-        at = end
-    pieces.append(escape(text[at:]))
-    return format_html(
-        '<div class="quoted-text" style="white-space: pre-wrap; max-width: 60rem">{}</div>',
-        mark_safe("".join(pieces)),  # noqa: S308 - built from escaped pieces only
-    )
+    attributes = [(start, end, {"title": title, "data-start": start, "data-end": end}) for start, end, title in spans]
+    return format_html('<div class="quoted-text">{}</div>', mark_spans(text, attributes))
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["sources/admin.css"]}
+
     formfield_overrides = URL_FIELDS
     list_display = ["title", "outlet", "kind", "language", "published_at", "appearance_count"]
     list_filter = ["language", "kind", "outlet"]

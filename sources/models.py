@@ -43,6 +43,13 @@ class Outlet(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("public:outlet", kwargs={"pk": self.pk, "slug": self.slug})
+
+    @property
+    def slug(self) -> str:
+        return slugify_any(self.name) or "outlet"
+
 
 class SourceKind(models.TextChoices):
     ARTICLE = "article", _("news article")

@@ -7,8 +7,13 @@ Offsets are counted in Unicode code points (Python ``str`` indices), which is al
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
 
 from anyascii import anyascii
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 
@@ -46,3 +51,20 @@ def find_quote(text: str, quote: str) -> tuple[int, int]:
     if len(positions) > 1:
         raise QuoteAmbiguous(positions)
     return positions[0], positions[0] + len(quote)
+
+
+def mark_spans(text: str, spans: Iterable[tuple[int, int, dict[str, Any]]]) -> SafeString:
+    """The text with each (start, end, attributes) span wrapped in ``<mark>``; every piece escaped.
+
+    Overlapping spans: the later one is left unmarked rather than garble the text.
+    """
+    pieces: list[str] = []
+    at = 0
+    for start, end, attributes in sorted(spans, key=lambda span: (span[0], span[1])):
+        if start < at or end > len(text) or start >= end:
+            continue
+        pieces.append(escape(text[at:start]))
+        pieces.append(format_html("<mark{}>{}</mark>", flatatt(attributes), text[start:end]))
+        at = end
+    pieces.append(escape(text[at:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - built from escaped pieces only

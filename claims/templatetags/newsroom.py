@@ -1,4 +1,4 @@
-"""Template tags for the newsroom's admin: the work queues on the admin's front page."""
+"""Template tags: the work queues on the admin's front page, and the public pages' helpers."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import json
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, get_language_info
 
 from claims.models import Claim, ClaimStatus
+from sources.languages import language_name
 
 register = template.Library()
 
@@ -24,6 +27,41 @@ def jsonld(data: Any) -> SafeString:
     """JSON-LD safe to put inside <script type="application/ld+json"> (no "</script>" can break out)."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
     return mark_safe(text)  # noqa: S308 - every "<", ">" and "&" is escaped above
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """This page in each language of the site: for the switcher and the hreflang alternates."""
+    request = context["request"]
+    current = get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = translate_url(request.get_full_path(), code)
+        links.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": url,
+                "absolute": settings.SITE_URL + url,
+                "current": code == current,
+                "default": code == settings.LANGUAGE_CODE,
+            }
+        )
+    return links
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """A verdict's Markdown as sanitised HTML (see ``claims.markup``)."""
+    from claims.markup import render_markdown
+
+    return render_markdown(text)
+
+
+@register.filter
+def language_label(tag: str) -> str:
+    """A language tag's name in the reader's language: “vi” → “Vietnamese” / “Tiếng Việt”."""
+    return language_name(tag, get_language() or settings.LANGUAGE_CODE)
 
 
 @register.inclusion_tag("admin/claims/queues.html", takes_context=True)

@@ -1,0 +1,39 @@
+"""Give the newsroom's roles the readers' inbox: researchers work claims sent by readers into drafts;
+editors and publishers also answer complaints, correction requests and replies."""
+
+import importlib
+
+from django.db import migrations
+
+RESEARCHER = ["claims.view_claimtip", "claims.change_claimtip"]
+EDITOR = [*RESEARCHER, "claims.view_complaint", "claims.change_complaint"]
+INBOX = {"Researcher": RESEARCHER, "Editor": EDITOR, "Publisher": EDITOR}
+
+
+def grant_inbox(apps, schema_editor):
+    roles = importlib.import_module("claims.migrations.0003_newsroom_roles")
+    for app_config in apps.get_app_configs():  # the new models' permissions, as 0003 does
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        roles.create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codes in INBOX.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for code in codes:
+            app_label, codename = code.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def revoke_inbox(apps, schema_editor):
+    Permission = apps.get_model("auth", "Permission")
+    codes = {code.split(".")[1] for code in EDITOR}
+    for group in apps.get_model("auth", "Group").objects.filter(name__in=INBOX):
+        group.permissions.remove(*Permission.objects.filter(content_type__app_label="claims", codename__in=codes))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("claims", "0004_reader_tips_and_complaints"), ("claims", "0003_newsroom_roles")]
+
+    operations = [migrations.RunPython(grant_inbox, revoke_inbox)]
