@@ -28,9 +28,12 @@ from .models import (
     Appearance,
     Claim,
     ClaimStatus,
+    ClaimTip,
     ClaimTranslation,
+    Complaint,
     Correction,
     Evidence,
+    InboxStatus,
     Rating,
     RatingLabel,
     ReviewEvent,
@@ -658,3 +661,134 @@ class CorrectionAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "claim", "note", "created_by"]
     search_fields = ["claim__text", "note"]
     list_select_related = ["claim", "created_by"]
+
+
+# --- The readers' inbox: claims sent to check, complaints and replies ------------------------------------
+
+
+class ReaderMessageAdmin(admin.ModelAdmin):
+    """What a reader wrote is kept as written (read-only); editors set its status and their notes."""
+
+    reader_fields: list[str] = []
+    list_filter = ["status", "language", "created_at"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+    actions = ["mark_in_progress", "mark_done", "mark_rejected"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.reader_fields, "name", "email", "language", "created_at", "handled_by", "handled_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # readers write these, through the public forms
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)  # spam is marked rejected; only a superuser purges
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if "status" in form.changed_data:
+            self._handled(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def _handled(self, request: HttpRequest, obj: Any) -> None:
+        closed = obj.status in (InboxStatus.DONE, InboxStatus.REJECTED)
+        obj.handled_by = request.user if closed else None
+        obj.handled_at = timezone.now() if closed else None
+
+    def _mark(self, request: HttpRequest, queryset: QuerySet[Any], status: str) -> None:
+        for obj in queryset:
+            obj.status = status
+            self._handled(request, obj)
+            obj.save(update_fields=["status", "handled_by", "handled_at"])
+        self.message_user(
+            request,
+            ngettext("%(count)d message marked “%(status)s”.", "%(count)d messages marked “%(status)s”.", len(queryset))
+            % {"count": len(queryset), "status": InboxStatus(status).label},
+        )
+
+    @admin.action(description=_("Mark as in progress"), permissions=["change"])
+    def mark_in_progress(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._mark(request, queryset, InboxStatus.IN_PROGRESS)
+
+    @admin.action(description=_("Mark as handled"), permissions=["change"])
+    def mark_done(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._mark(request, queryset, InboxStatus.DONE)
+
+    @admin.action(description=_("Mark as rejected (not checkable, spam)"), permissions=["change"])
+    def mark_rejected(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        self._mark(request, queryset, InboxStatus.REJECTED)
+
+
+@admin.register(ClaimTip)
+class ClaimTipAdmin(ReaderMessageAdmin):
+    reader_fields = ["text", "where_seen", "context"]
+    list_display = ["created_at", "short_text", "status", "language", "claim"]
+    search_fields = ["text", "context", "where_seen", "email", "name"]
+    list_select_related = ["claim"]
+    actions = [*ReaderMessageAdmin.actions, "make_drafts"]
+    fields = [
+        "text",
+        "where_seen",
+        "context",
+        "name",
+        "email",
+        "language",
+        "created_at",
+        "status",
+        "claim",
+        "editor_notes",
+        "handled_by",
+        "handled_at",
+    ]
+    raw_id_fields = ["claim"]
+
+    @admin.display(description=_("claim sent"), ordering="text")
+    def short_text(self, obj: ClaimTip) -> str:
+        return obj.text[:120]
+
+    @admin.action(description=_("Make draft claims from them"), permissions=["change"])
+    def make_drafts(self, request: HttpRequest, queryset: QuerySet[ClaimTip]) -> None:
+        made = 0
+        for tip in queryset.filter(claim__isnull=True):
+            try:
+                with transaction.atomic():
+                    claim = workflow.create_claim(request.user, tip.text.strip(), tip.language)  # type: ignore[arg-type]
+                    if tip.context or tip.where_seen:
+                        claim.internal_notes = "\n".join(part for part in (tip.where_seen, tip.context) if part)
+                        claim.save(update_fields=["internal_notes"])
+                    tip.claim = claim
+                    tip.status = InboxStatus.IN_PROGRESS
+                    tip.save(update_fields=["claim", "status"])
+                made += 1
+            except (workflow.WorkflowError, ValidationError) as error:
+                messages.error(request, f"{tip}: {getattr(error, 'message', None) or '; '.join(error.messages)}")  # type: ignore[union-attr]
+        if made:
+            self.message_user(
+                request,
+                ngettext("%(count)d draft claim made.", "%(count)d draft claims made.", made) % {"count": made},
+            )
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ReaderMessageAdmin):
+    reader_fields = ["kind", "claim", "message"]
+    list_display = ["created_at", "kind", "short_message", "claim", "status", "language"]
+    list_filter = ["status", "kind", "language", "created_at"]
+    search_fields = ["message", "email", "name", "claim__text"]
+    list_select_related = ["claim"]
+    fields = [
+        "kind",
+        "claim",
+        "message",
+        "name",
+        "email",
+        "language",
+        "created_at",
+        "status",
+        "editor_notes",
+        "handled_by",
+        "handled_at",
+    ]
+
+    @admin.display(description=_("message"), ordering="message")
+    def short_message(self, obj: Complaint) -> str:
+        return obj.message[:120]

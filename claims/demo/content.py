@@ -1261,3 +1261,28 @@ CLAIMS: list[dict[str, Any]] = [
         },
     },
 ]
+
+# What readers sent through the public forms: the readers' inbox editors see in the admin.
+READER_TIPS = [
+    {
+        "language": "vi",
+        "text": "Có tin nói lực lượng của ông Haftar đã chiếm được sân bay quốc tế Tripoli hôm 7/4. Có đúng không?",
+        "where_seen": "",
+        "context": "Thấy trên mạng xã hội, không rõ nguồn.",
+    },
+    {
+        "language": "en",
+        "text": "A post says the UN evacuated all its staff from Libya in April 2019.",
+        "where_seen": "",
+        "context": "Shared widely in a messaging group.",
+    },
+]
+READER_COMPLAINTS = [
+    {
+        "language": "vi",
+        "kind": "correction",
+        "name": "Bạn đọc (demo)",
+        "email": "ban-doc@example.org",
+        "message": "Bài kiểm chứng về số binh sĩ thiệt mạng nên dẫn thêm số liệu của Bộ Y tế Libya.",
+    }
+]

@@ -22,7 +22,7 @@ from sources.models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source,
 from sources.text import find_quote
 
 from .. import workflow
-from ..models import Appearance, Claim, ClaimTranslation, Rating, RatingLabel
+from ..models import Appearance, Claim, ClaimTip, ClaimTranslation, Complaint, Rating, RatingLabel
 from . import content
 
 ARTICLES_DIR = Path(__file__).resolve().parent / "articles"
@@ -167,6 +167,19 @@ def load_demo(create_users_with_passwords: bool | None = None) -> Counter[str]:
                 continue
             _create_claim(item, source, sources, actors, places, users)
             created["claims"] += 1
+
+        for item in content.READER_TIPS:
+            _tip, made = ClaimTip.objects.get_or_create(
+                text=item["text"],
+                defaults={"language": item["language"], "where_seen": item["where_seen"], "context": item["context"]},
+            )
+            created["claims sent by readers"] += made
+        for item in content.READER_COMPLAINTS:
+            _complaint, made = Complaint.objects.get_or_create(
+                message=item["message"],
+                defaults={k: item[k] for k in ("language", "kind", "name", "email")},
+            )
+            created["complaints"] += made
     return created
 
 

@@ -12,8 +12,9 @@ from django.db.models import Count, Q
 from django.urls import reverse, translate_url
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext_lazy as _
 
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimStatus, ClaimTip, Complaint, InboxStatus
 from sources.languages import language_name
 
 register = template.Library()
@@ -82,4 +83,11 @@ def newsroom_queues(context: dict[str, Any]) -> dict[str, Any]:
 
     changelist = reverse("admin:claims_claim_changelist")
     wanted = queues_for(user)
-    return {"queues": [(QUEUES[key], counts[key], f"{changelist}?queue={key}") for key in wanted]}
+    queues = [(QUEUES[key], counts[key], f"{changelist}?queue={key}") for key in wanted]
+    # The readers' inbox: what the public sent that nobody has picked up yet.
+    for model, label in ((ClaimTip, _("claims sent by readers, new")), (Complaint, _("complaints and replies, new"))):
+        meta = model._meta
+        if user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist") + "?status__exact=new"
+            queues.append((label, model.objects.filter(status=InboxStatus.NEW).count(), url))
+    return {"queues": queues}
