@@ -130,9 +130,7 @@ def test_the_admin_front_page_counts_new_inbox_messages(client, editor, tip, com
     page = client.get(reverse("admin:index")).content.decode()
     tips_url = reverse("admin:claims_claimtip_changelist") + "?status__exact=new"
     assert f'<a href="{tips_url}">Claims sent by readers, new</a>' in page
-    counts = dict(
-        (label, count) for label, count in re.findall(r">([^<>]+, new)</a></th><td[^>]*><strong>(\d+)<", page)
-    )
+    counts = dict(re.findall(r">([^<>]+, new)</a></th><td[^>]*><strong>(\d+)<", page))
     assert counts == {"Claims sent by readers, new": "1", "Complaints and replies, new": "1"}
 
 
