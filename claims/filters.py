@@ -57,7 +57,7 @@ class PublicClaimFilter(django_filters.FilterSet):
     published_to = django_filters.DateFilter(
         field_name="published_at__date",
         lookup_expr="lte",
-        label=_("to"),
+        label=_("Published until"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
