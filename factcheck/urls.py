@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", claim_views.healthz, name="healthz"),
     path("robots.txt", claim_views.robots_txt, name="robots"),
+    path("favicon.ico", claim_views.favicon, name="favicon"),
     path("feeds/claims.xml", ClaimsFeed(), name="feed-claims"),
     path("feeds/actors/<int:pk>.xml", ActorFeed(), name="feed-actor"),
     path(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from django import template
@@ -41,7 +42,8 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
         links.append(
             {
                 "code": code,
-                "name": get_language_info(code)["name_local"],
+                # Django's table has "Tiếng Việt" decomposed: compose it, so it matches what people type.
+                "name": unicodedata.normalize("NFC", get_language_info(code)["name_local"]),
                 "url": url,
                 "absolute": settings.SITE_URL + url,
                 "current": code == current,

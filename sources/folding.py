@@ -1,0 +1,78 @@
+"""Text folding for search, shared by indexing and queries: what a reader types and what we store meet here.
+
+Three forms of a text:
+
+- ``exact(text)``: NFKC and case-folded. Diacritics kept: ``ngừng bắn`` stays itself, so a query typed
+  with its marks can be ranked above look-alikes (``ngừng bán``).
+- ``fold(text)``: ``exact`` plus the folding readers expect, script by script: Latin and Greek lose every
+  mark (Vietnamese fully: stacked tone marks, ``đ`` → ``d``); Cyrillic folds only ``ё`` → ``е`` (``й``
+  and ``ї`` are letters of their own); Arabic loses its short vowels and tatweel, and its alef forms
+  become ``ا`` (``ى`` → ``ي``, ``ة`` → ``ه``, as Arabic search conventionally does); Hebrew loses its
+  points. Other scripts are only case-folded: their marks are part of the letters.
+- ``key(text)``: ``fold`` transliterated to ASCII (anyascii), lower case, words of ``[a-z0-9]``
+  separated by single spaces. The database indexes only this form, so its full-text parser, ``lower()``
+  and pg_trgm see nothing but ASCII and behave the same whatever the database's ``LC_CTYPE``.
+
+Python's "NFD and drop the marks" alone leaves ``đ`` untouched and would turn ``й`` into ``и``; the
+rules above are why this module exists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+#: Letters with no decomposition that readers type without their stroke.
+_LATIN_LETTERS = str.maketrans({"đ": "d", "ł": "l", "ø": "o", "ħ": "h", "ı": "i", "ŧ": "t", "ƀ": "b", "ǥ": "g"})
+# Alef maksura, ta marbuta, alef wasla; tatweel (a stretching stroke) goes.
+_ARABIC_LETTERS = str.maketrans({"ى": "ي", "ة": "ه", "ٱ": "ا", "\u0640": None})
+
+_CYRILLIC_DIAERESIS = "\u0308"
+_CYRILLIC_IE = "е"
+_KEY_SEPARATORS = re.compile(r"[^a-z0-9]+")
+
+
+def _script(char: str) -> str:
+    """The script of a base letter, from its Unicode name (enough to choose the folding rule)."""
+    name = unicodedata.name(char, "")
+    return name.split(" ", 1)[0] if name else ""
+
+
+def exact(text: str) -> str:
+    """NFKC, case-folded: equal for texts that differ only in case, composition or width."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text or "").casefold())
+
+
+def fold(text: str) -> str:
+    """Case, compatibility forms and (script by script) diacritics folded away; idempotent."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_LATIN_LETTERS).translate(_ARABIC_LETTERS)
+    out: list[str] = []
+    base_script = ""
+    base = ""
+    for char in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(char):
+            if base_script in ("LATIN", "GREEK", "ARABIC", "HEBREW"):
+                continue
+            if base_script == "CYRILLIC" and char == _CYRILLIC_DIAERESIS and base == _CYRILLIC_IE:
+                continue
+            out.append(char)
+            continue
+        base, base_script = char, _script(char)
+        out.append(char)
+    folded = unicodedata.normalize("NFC", "".join(out))
+    # Composition can bring back a letter the tables map (a stroke letter never decomposes, so this is
+    # only a guard), and casefold can open a new compatibility form: one more pass settles both.
+    again = unicodedata.normalize("NFKC", folded).casefold().translate(_LATIN_LETTERS).translate(_ARABIC_LETTERS)
+    return folded if again == folded else fold(again)
+
+
+def key(text: str) -> str:
+    """The ASCII search key: ``fold`` transliterated, lower-case words separated by one space."""
+    return _KEY_SEPARATORS.sub(" ", anyascii(fold(text)).lower()).strip()
+
+
+def key_words(text: str) -> list[str]:
+    return key(text).split()

@@ -1,0 +1,103 @@
+"""Search folding (sources.folding): what readers type meets what is stored, in every script."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from sources.folding import exact, fold, key
+
+# Any text, surrogates excluded (they cannot be stored or typed).
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ngung ban", "Ngừng bắn"),
+        ("duc", "Đức"),
+        ("DUC", "đúc"),
+        ("nguoi dan", "người dân"),
+        ("thiet mang", "thiệt mạng"),
+        ("quan doi quoc gia libya", "Quân đội Quốc gia Libya"),
+        ("Ha Noi", "Hà Nội"),
+        ("Francois", "François"),
+        ("strasse", "Straße"),
+        ("full", "ＦＵＬＬ"),
+    ],
+)
+def test_what_readers_type_without_marks_meets_the_stored_text(typed, stored):
+    assert fold(typed) == fold(stored)
+    assert key(typed) == key(stored)
+
+
+def test_a_russian_word_typed_in_latin_letters_meets_its_key():
+    assert key("elka") == key("Ёлка") == "elka"
+    assert fold("elka") != fold("Ёлка")  # the scripts stay apart until the key
+
+
+def test_vietnamese_folds_to_plain_latin_letters_with_d_for_d_bar():
+    assert fold("Đồng bằng sông Cửu Long ĐÃ ngừng bắn") == "dong bang song cuu long da ngung ban"
+
+
+def test_exact_keeps_the_marks_that_tell_look_alikes_apart():
+    assert exact("Ngừng Bắn") == "ngừng bắn"
+    assert exact("ngừng bắn") != exact("ngừng bán")
+    assert fold("ngừng bắn") == fold("ngừng bán")
+    # Composed and decomposed spellings of the same word are the same word.
+    assert exact(unicodedata.normalize("NFD", "Việt")) == exact("việt")
+
+
+def test_cyrillic_folds_yo_but_keeps_short_i_and_yi():
+    assert fold("Ёж") == "еж"
+    assert fold("йод") == "йод" != fold("иод")
+    assert fold("Їжак") == "їжак" != fold("іжак")
+
+
+def test_arabic_loses_short_vowels_tatweel_and_alef_forms_but_not_its_letters():
+    assert fold("مُحَمَّد") == "محمد"
+    assert fold("أحمد") == fold("إحمد") == fold("آحمد") == fold("احمد")
+    assert fold("عــربي") == "عربي"
+    letters = "بتثجحخدذرزسشصضطظعغفقكلمنهوي"
+    assert len({fold(letter) for letter in letters}) == len(set(letters))
+
+
+def test_the_key_is_ascii_words_separated_by_one_space():
+    assert key("  Tướng Haftar, 75 tuổi!  ") == "tuong haftar 75 tuoi"
+    assert key("Хафтар") == "khaftar"
+
+
+@given(TEXT)
+@example("ǅ")
+@example("ﬃ")
+@example("İ")
+@example("ᾈ")
+def test_folding_is_idempotent(text):
+    assert fold(fold(text)) == fold(text)
+    assert key(key(text)) == key(text)
+    assert exact(exact(text)) == exact(text)
+
+
+@given(TEXT)
+def test_the_key_is_plain_ascii(text):
+    folded = key(text)
+    assert folded == folded.strip()
+    assert all(char.isascii() and (char.isalnum() or char == " ") for char in folded)
+    assert "  " not in folded
+
+
+CYRILLIC = [chr(c) for c in range(0x0430, 0x0450)] + list("єіїґў")
+GREEK = [chr(c) for c in range(0x03B1, 0x03CA) if c != 0x03C2]
+HEBREW = [chr(c) for c in range(0x05D0, 0x05EB)]
+
+
+@given(st.sampled_from(["CYRILLIC", "GREEK", "HEBREW"]), st.data())
+def test_folding_never_merges_two_distinct_letters_of_a_non_latin_alphabet(alphabet, data):
+    letters = {"CYRILLIC": CYRILLIC, "GREEK": GREEK, "HEBREW": HEBREW}[alphabet]
+    one, other = data.draw(st.lists(st.sampled_from(letters), min_size=2, max_size=2, unique=True))
+    merged_on_purpose = {frozenset("её")}
+    if frozenset((one, other)) not in merged_on_purpose:
+        assert fold(one) != fold(other), (one, other)
