@@ -83,10 +83,14 @@ class Reader:
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"uncaught error: {error}"))
         # On the context, not the page: the requests the browser makes for the page itself (the icon) count.
-        self.context.on(
-            "requestfailed", lambda req: self.problems.append(f"request failed: {req.method} {req.url}: {req.failure}")
-        )
+        self.context.on("requestfailed", self._failed)
         self.context.on("response", self._response)
+
+    def _failed(self, request: Any) -> None:
+        # ERR_ABORTED is the browser cancelling a request it no longer needs (the page navigated away
+        # while the icon loaded): not an answer of the site's. Every other failure is a problem.
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def _expected(self, url: str, status: int) -> bool:
         return (urlsplit(url).path, status) in self.expected_errors
