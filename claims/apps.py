@@ -9,9 +9,11 @@ class ClaimsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from . import signals
         from .models import Rating, RatingLabel
         from .ratings import clear_rating_scale
 
+        signals.connect()
         for model in (Rating, RatingLabel):
             post_save.connect(clear_rating_scale, sender=model, dispatch_uid=f"clear-rating-scale-{model.__name__}")
             post_delete.connect(clear_rating_scale, sender=model, dispatch_uid=f"clear-rating-scale-d-{model.__name__}")

@@ -656,3 +656,29 @@ class Complaint(ReaderMessage):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.message[:70]}"
+
+
+# --- Search ----------------------------------------------------------------------------------------------
+
+
+class SearchDocument(models.Model):
+    """What search reads of a claim, folded (``sources.folding``): one row per claim, rewritten by
+    ``claims.search.index_claims`` whenever a text it is built from changes. Never edited by hand."""
+
+    claim = models.OneToOneField(
+        Claim, verbose_name=_("claim"), on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    #: Case-folded, marks kept: wording, translations, quotes, then names (to rank exact spellings first).
+    exact = models.TextField(blank=True)
+    #: ASCII keys: of the wording, translations and quotes; of the claimant's, mentioned actors' and
+    #: places' names with their aliases; and both together (for trigram similarity).
+    text_key = models.TextField(blank=True)
+    names_key = models.TextField(blank=True)
+    all_key = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self) -> str:
+        return self.all_key[:80]

@@ -169,3 +169,15 @@ def keyset_page(queryset: QuerySet[Any], cursor: str | None, size: int, field: s
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, _encode(getattr(rows[-1], field), rows[-1].pk) if more else None)
+
+
+def ranked_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> Page:
+    """One page of search results (annotated ``search_rank``, 1 = best) after the rank in ``cursor``."""
+    if cursor:
+        if not cursor.isdigit() or len(cursor) > 6:
+            raise BadCursor(cursor)
+        queryset = queryset.filter(search_rank__gt=int(cursor))
+    rows = list(queryset.order_by("search_rank")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return Page(rows, str(rows[-1].search_rank) if more else None)

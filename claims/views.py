@@ -43,6 +43,7 @@ from .selectors import (
     public_claims,
     public_outlets,
     public_sources,
+    ranked_page,
     rating_breakdown,
     verdict_text_for,
 )
@@ -58,11 +59,17 @@ def _cards(claims: Sequence[Claim], language: str) -> list[dict[str, object]]:
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> tuple[Page, str | None]:
-    """The page the ``after`` parameter asks for; a link that was not ours gives the first page and a note."""
+    """The page the ``after`` parameter asks for; a link that was not ours gives the first page and a note.
+
+    Newest first, or, for a search, best match first (``search_rank``)."""
     try:
+        if "search_rank" in queryset.query.annotations:
+            return ranked_page(queryset, request.GET.get("after"), size), None
         return keyset_page(queryset, request.GET.get("after"), size), None
     except BadCursor:
-        return keyset_page(queryset, None, size), _("That page link was damaged: here are the newest instead.")
+        return keyset_page(queryset, None, size) if "search_rank" not in queryset.query.annotations else ranked_page(
+            queryset, None, size
+        ), _("That page link was damaged: here are the first results instead.")
 
 
 def _next_url(request: HttpRequest, page: Page) -> str | None:

@@ -152,6 +152,12 @@ class Cursor(CursorPagination):
             )
         return size
 
+    def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
+        # A search orders by relevance (claims.search annotates the rank, 1 = best): page along it.
+        if "search_rank" in getattr(queryset.query, "annotations", {}):
+            return ("search_rank",)
+        return super().get_ordering(request, queryset, view)  # type: ignore[return-value]
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:

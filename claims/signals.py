@@ -1,0 +1,100 @@
+"""Keeping search documents current: every save of a text search reads re-indexes the claims it feeds.
+
+Synchronous, in the writer's transaction, so a claim is findable the moment its transaction commits
+(and a rollback takes its document with it). Renaming an actor or a place re-indexes every claim that
+names it. ``manage.py reindex_search`` rebuilds everything, for updates that bypass signals
+(``QuerySet.update``, raw SQL, a restore).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+from sources.models import Actor, ActorAlias, Place, PlaceAlias
+
+from .models import Appearance, Claim, ClaimTranslation
+from .search import claims_naming, index_claims
+
+# Claims being deleted right now: their translations and quotes go first, and must not re-create the
+# document the deletion is about to remove.
+_deleting = threading.local()
+
+
+def _being_deleted() -> set[int]:
+    if not hasattr(_deleting, "ids"):
+        _deleting.ids = set()
+    return _deleting.ids  # type: ignore[no-any-return]
+
+
+def claim_saved(sender: Any, instance: Claim, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        index_claims([instance.pk])
+
+
+def claim_deleting(sender: Any, instance: Claim, **kwargs: Any) -> None:
+    _being_deleted().add(instance.pk)
+
+
+def claim_deleted(sender: Any, instance: Claim, **kwargs: Any) -> None:
+    _being_deleted().discard(instance.pk)
+
+
+def part_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """A translation or an appearance (quote) was saved or deleted."""
+    if not raw and instance.claim_id not in _being_deleted():
+        index_claims([instance.claim_id])
+
+
+def links_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
+    """Mentions or places added to or removed from a claim (or claims from an actor or a place)."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        index_claims([instance.pk])
+    elif pk_set:
+        index_claims(pk_set)
+    else:  # cleared from the actor's or place's side: who was linked is gone, re-index what is left
+        index_claims(
+            claims_naming(
+                **({"actor_ids": [instance.pk]} if isinstance(instance, Actor) else {"place_ids": [instance.pk]})
+            )
+        )
+
+
+def actor_changed(sender: Any, instance: Actor, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        index_claims(claims_naming(actor_ids=[instance.pk]))
+
+
+def actor_alias_changed(sender: Any, instance: ActorAlias, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        index_claims(claims_naming(actor_ids=[instance.actor_id]))
+
+
+def place_changed(sender: Any, instance: Place, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        index_claims(claims_naming(place_ids=[instance.pk]))
+
+
+def place_alias_changed(sender: Any, instance: PlaceAlias, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        index_claims(claims_naming(place_ids=[instance.place_id]))
+
+
+def connect() -> None:
+    post_save.connect(claim_saved, sender=Claim, dispatch_uid="search-claim-saved")
+    pre_delete.connect(claim_deleting, sender=Claim, dispatch_uid="search-claim-deleting")
+    post_delete.connect(claim_deleted, sender=Claim, dispatch_uid="search-claim-deleted")
+    for model in (ClaimTranslation, Appearance):
+        post_save.connect(part_changed, sender=model, dispatch_uid=f"search-{model.__name__}-saved")
+        post_delete.connect(part_changed, sender=model, dispatch_uid=f"search-{model.__name__}-deleted")
+    for through in (Claim.mentions.through, Claim.places.through):
+        m2m_changed.connect(links_changed, sender=through, dispatch_uid=f"search-{through.__name__}")
+    post_save.connect(actor_changed, sender=Actor, dispatch_uid="search-actor-saved")
+    post_save.connect(place_changed, sender=Place, dispatch_uid="search-place-saved")
+    for alias_model, handler in ((ActorAlias, actor_alias_changed), (PlaceAlias, place_alias_changed)):
+        post_save.connect(handler, sender=alias_model, dispatch_uid=f"search-{alias_model.__name__}-saved")
+        post_delete.connect(handler, sender=alias_model, dispatch_uid=f"search-{alias_model.__name__}-deleted")
