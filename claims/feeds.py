@@ -6,6 +6,7 @@ of titles and links (default: the site's language), so one URL always gives the 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,12 @@ from .models import Claim, ClaimStatus
 from .selectors import claim_text_for, public_actors, public_claims, verdict_text_for
 
 FEED_SIZE = 50
+# Characters XML 1.0 cannot carry (pasted from PDFs and word processors): one of them would break the feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub(" ", text)
 
 
 class ClaimsFeed(Feed):
@@ -62,13 +69,13 @@ class ClaimsFeed(Feed):
         language = translation.get_language()
         wording = claim_text_for(item, language).text
         if item.status == ClaimStatus.RETRACTED:
-            return _("Retracted: %(claim)s") % {"claim": wording}
-        return f"{item.verdict.rating}: {wording}"
+            return xml_safe(_("Retracted: %(claim)s") % {"claim": wording})
+        return xml_safe(f"{item.verdict.rating}: {wording}")
 
     def item_description(self, item: Claim) -> str:
         text = verdict_text_for(item, translation.get_language())
         claimant = _("Claimed by %(actor)s.") % {"actor": item.claimant} if item.claimant else ""
-        return " ".join(part for part in (text.headline if text else "", claimant) if part)
+        return xml_safe(" ".join(part for part in (text.headline if text else "", claimant) if part))
 
     def item_link(self, item: Claim) -> str:
         return absolute(item.get_absolute_url())

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from sources.api import MAX_ID
 from sources.languages import language_name
 
 from .models import Claim
@@ -35,6 +36,12 @@ def public_languages() -> list[str]:
     return languages
 
 
+class IdFilter(django_filters.NumberFilter):
+    """A whole number the database can hold: ``1.5`` or a 30-digit number is a form error."""
+
+    field_class = forms.IntegerField
+
+
 class PublicClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search",
@@ -47,7 +54,7 @@ class PublicClaimFilter(django_filters.FilterSet):
     outlet = django_filters.ModelChoiceFilter(
         method="filter_outlet", queryset=None, label=_("Appeared in"), empty_label=_("Any")
     )
-    claimant = django_filters.NumberFilter(field_name="claimant_id", widget=forms.HiddenInput, min_value=1)
+    claimant = IdFilter(field_name="claimant_id", widget=forms.HiddenInput, min_value=1, max_value=MAX_ID)
     published_from = django_filters.DateFilter(
         field_name="published_at__date",
         lookup_expr="gte",

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from sources.folding import exact, key
@@ -41,7 +41,8 @@ MAX_RESULTS = 500
 #: have too many look-alikes.
 FUZZY_MIN_LENGTH = 5
 #: The trigram similarity a respelled word needs ("Gadafi" ~ "Gadhafi" is 0.5; pg_trgm's default of
-#: 0.6 misses it). Set per query as ``pg_trgm.word_similarity_threshold``, which its ``%>`` reads.
+#: 0.6 misses it). Set on every PostgreSQL connection as ``pg_trgm.word_similarity_threshold``, which
+#: its ``%>`` operator reads (``set_similarity_threshold`` below, connected in ``ClaimsConfig.ready``).
 SIMILARITY = 0.5
 
 
@@ -204,10 +205,16 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         LIMIT {MAX_RESULTS}
     """  # noqa: S608
     order_params: list[Any] = [query.exact or "\x01", len(query.words) > 1, query.key, query.key, query.key]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = %s", [str(SIMILARITY)])
+    with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *candidates_params, *order_params])
         return [row[0] for row in cursor.fetchall()]
+
+
+def set_similarity_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """On each new PostgreSQL connection: the threshold ``%>`` uses (one statement per connection)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET pg_trgm.word_similarity_threshold = {SIMILARITY:.2f}")
 
 
 def ranked_ids(queryset: QuerySet[Claim], query: str) -> list[int]:

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .selectors import public_actors, public_claims, public_outlets, public_sources
@@ -81,3 +84,15 @@ SITEMAPS = {
     "sources": SourcesSitemap,
     "outlets": OutletsSitemap,
 }
+
+
+def sitemap_index(request: HttpRequest) -> TemplateResponse:
+    """``/sitemap.xml``: the sections, each page of each, on SITE_URL (Django's own index view names
+    the request's host, which behind a proxy or on a second domain is not the canonical one)."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        location = settings.SITE_URL + reverse("sitemap", kwargs={"section": section})
+        for page in range(1, sitemap.paginator.num_pages + 1):
+            entries.append(SitemapIndexItem(location if page == 1 else f"{location}?p={page}", None))
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")

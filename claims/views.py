@@ -11,6 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection
@@ -258,15 +259,17 @@ def _before(request: HttpRequest) -> Any:
         return None
     try:
         moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment.astimezone(dt.UTC)  # a date at the calendar's edge cannot be compared in UTC
+    except (ValueError, OverflowError):
         return None
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    return moment
 
 
 @require_GET
 def corrections_log(request: HttpRequest) -> HttpResponse:
     entries, more = _corrections_log(_before(request), get_language())
-    next_url = f"{request.path}?before={more.isoformat()}" if more else None
+    next_url = f"{request.path}?{urlencode({'before': more.isoformat()})}" if more else None
     return render(request, "claims/corrections_log.html", {"entries": entries, "next_url": next_url})
 
 
@@ -286,7 +289,7 @@ def corrections_log_json(request: HttpRequest) -> JsonResponse:
             }
             for e in entries
         ],
-        "next": absolute(f"{request.path}?before={more.isoformat()}") if more else None,
+        "next": absolute(f"{request.path}?{urlencode({'before': more.isoformat()})}") if more else None,
     }
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
@@ -356,8 +359,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /api/",
         # Search results and filter combinations are endless; the sitemap lists every page worth indexing.
         "Disallow: /*/claims/?",
-        "Disallow: /*/submit/",
-        "Disallow: /*/complaint/",
         f"Sitemap: {settings.SITE_URL}{reverse('sitemap-index')}",
         "",
     ]

@@ -11,7 +11,7 @@ from rest_framework.routers import DefaultRouter
 from claims import api
 from claims import views as claim_views
 from claims.feeds import ActorFeed, ClaimsFeed
-from claims.sitemaps import SITEMAPS
+from claims.sitemaps import SITEMAPS, sitemap_index
 
 router = DefaultRouter()
 router.register("claims", api.ClaimViewSet, basename="claim")
@@ -27,9 +27,7 @@ urlpatterns = [
     path("favicon.ico", claim_views.favicon, name="favicon"),
     path("feeds/claims.xml", ClaimsFeed(), name="feed-claims"),
     path("feeds/actors/<int:pk>.xml", ActorFeed(), name="feed-actor"),
-    path(
-        "sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap"}, name="sitemap-index"
-    ),
+    path("sitemap.xml", sitemap_index, name="sitemap-index"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/ratings/", api.RatingListView.as_view(), name="api-ratings"),
     path("api/v1/claimreview/", api.ClaimReviewFeedView.as_view(), name="api-claimreview-feed"),

@@ -38,14 +38,15 @@ def language_links(context: dict[str, Any]) -> list[dict[str, Any]]:
     current = get_language()
     links = []
     for code, _name in settings.LANGUAGES:
-        url = translate_url(request.get_full_path(), code)
+        url = translate_url(request.get_full_path(), code)  # the switcher keeps the query (a search)
         links.append(
             {
                 "code": code,
                 # Django's table has "Tiếng Việt" decomposed: compose it, so it matches what people type.
                 "name": unicodedata.normalize("NFC", get_language_info(code)["name_local"]),
                 "url": url,
-                "absolute": settings.SITE_URL + url,
+                # hreflang alternates name the page itself, without tracking or other parameters
+                "absolute": settings.SITE_URL + translate_url(request.path, code),
                 "current": code == current,
                 "default": code == settings.LANGUAGE_CODE,
             }
