@@ -219,3 +219,12 @@ def test_the_database_s_ctype_does_not_matter(corpus):
     assert ctype
     assert set(found(corpus, "Хафтар")) == {"haftar", "russian"}
     assert on_postgres()
+
+
+@pytest.mark.postgres
+def test_every_postgresql_connection_uses_the_search_s_similarity_threshold():
+    from claims.search import SIMILARITY
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) == SIMILARITY
