@@ -1,7 +1,8 @@
 """Finding claims by words, across diacritics, spellings, scripts and languages.
 
-One entry point, ``search_claims(queryset, query)``, for the API's ``q``, the public ``/claims/`` page,
-the admin and duplicate suggestions. It reads ``SearchDocument`` rows: per claim, its wording, every
+One entry point, ``search_claims(queryset, query)``, for the API's ``q`` and the public ``/claims/``
+page (the admin's claim search is still Django's own; ``claims.duplicates`` reuses the documents and
+the similarity). It reads ``SearchDocument`` rows: per claim, its wording, every
 translation and every quote, and the names (with aliases) of its claimant, the actors it mentions and
 its places — folded by ``sources.folding``. A claim is found through any of them: ``ngung ban`` finds
 ``ngừng bắn``, ``Lybia`` finds claims about Libya, ``ceasefire`` a Vietnamese claim whose English
