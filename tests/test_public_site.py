@@ -134,8 +134,10 @@ def alternates(page: str) -> dict[str, str]:
 
 
 def leaked(body: str, allowed: tuple[str, ...] = ()) -> set[str]:
-    """The markers of unpublished material (all spelled ZZ + capitals) that a body contains."""
-    return set(re.findall(r"ZZ[A-Z]+", body)) - set(allowed)
+    """The markers of unpublished material (all spelled ZZ + capitals) that a body contains.
+
+    Whole words only: a random token in the page (the CSRF token) can hold "ZZYG" inside it."""
+    return set(re.findall(r"\bZZ[A-Z]+\b", body)) - set(allowed)
 
 
 def rating_label(slug: str, language: str) -> str:
