@@ -534,7 +534,7 @@ class VerdictAdmin(admin.ModelAdmin):
     def _may_write(self, request: HttpRequest, claim: Claim) -> bool:
         if claim.status == ClaimStatus.PUBLISHED:
             try:
-                workflow.check_correction(request.user, claim, note="(probe)")  # type: ignore[arg-type]
+                workflow.check_correction(request.user, claim, note=None)  # type: ignore[arg-type]
             except workflow.WorkflowError:
                 return False
             return True
@@ -686,23 +686,22 @@ class ReaderMessageAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if "status" in form.changed_data:
-            self._handled(request, obj)
+            for name, value in self._handling(request, obj.status).items():
+                setattr(obj, name, value)
         super().save_model(request, obj, form, change)
 
-    def _handled(self, request: HttpRequest, obj: Any) -> None:
-        closed = obj.status in (InboxStatus.DONE, InboxStatus.REJECTED)
-        obj.handled_by = request.user if closed else None
-        obj.handled_at = timezone.now() if closed else None
+    @staticmethod
+    def _handling(request: HttpRequest, status: str) -> dict[str, Any]:
+        """Who closed a message and when; a message back in the queue has neither."""
+        closed = status in (InboxStatus.DONE, InboxStatus.REJECTED)
+        return {"handled_by": request.user if closed else None, "handled_at": timezone.now() if closed else None}
 
     def _mark(self, request: HttpRequest, queryset: QuerySet[Any], status: str) -> None:
-        for obj in queryset:
-            obj.status = status
-            self._handled(request, obj)
-            obj.save(update_fields=["status", "handled_by", "handled_at"])
+        count = queryset.update(status=status, **self._handling(request, status))
         self.message_user(
             request,
-            ngettext("%(count)d message marked “%(status)s”.", "%(count)d messages marked “%(status)s”.", len(queryset))
-            % {"count": len(queryset), "status": InboxStatus(status).label},
+            ngettext("%(count)d message marked “%(status)s”.", "%(count)d messages marked “%(status)s”.", count)
+            % {"count": count, "status": InboxStatus(status).label},
         )
 
     @admin.action(description=_("Mark as in progress"), permissions=["change"])

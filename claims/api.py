@@ -52,7 +52,7 @@ from sources.api import (
     SourceSerializer,
     Text,
 )
-from sources.languages import LanguageFormField, normalize_language_tag, validate_language_tag
+from sources.languages import LanguageFormField, normalize_language_tag, site_language, validate_language_tag
 from sources.models import Actor, Outlet, Source
 
 from . import workflow
@@ -356,7 +356,10 @@ class VerdictWriteSerializer(serializers.Serializer):
         return data
 
     def content(self) -> workflow.VerdictContent:
-        data = self.validated_data
+        return self.content_of(self.validated_data)
+
+    @staticmethod
+    def content_of(data: dict[str, Any]) -> workflow.VerdictContent:
         return workflow.VerdictContent(
             rating=data["rating"],
             texts={lang: (data["headline"][lang], data["explanation"][lang]) for lang in data["headline"]},
@@ -530,14 +533,6 @@ class ClaimFilter(StrictFilterSet):
 # --- Views ---------------------------------------------------------------------------------------------
 
 
-def ui_language(tag: str | None) -> str | None:
-    """The site language (settings.LANGUAGES) a language tag asks for, if the site has it."""
-    if not tag:
-        return None
-    primary = tag.replace("_", "-").split("-")[0].lower()
-    return primary if primary in dict(settings.LANGUAGES) else None
-
-
 class ConditionalMixin:
     """``Last-Modified`` from the newest row shown; ETags and 304s come from ConditionalGetMiddleware.
 
@@ -546,7 +541,7 @@ class ConditionalMixin:
     """
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        language = ui_language(request.GET.get("lang"))
+        language = site_language(request.GET.get("lang"))
         if language is None:
             return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         with translation.override(language):
@@ -717,17 +712,15 @@ class ClaimViewSet(
         claim = self.get_object()
         if isinstance(request.data, dict) and request.data.get("action") == workflow.Action.CORRECT:
             # Who may correct, and in which state, before what the body lacks (403/409 before 400).
-            workflow.check_correction(request.user, claim, "-")  # type: ignore[arg-type]
+            workflow.check_correction(request.user, claim, note=None)  # type: ignore[arg-type]
         incoming = TransitionSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
         if data["action"] == workflow.Action.CORRECT:
-            verdict = VerdictWriteSerializer(data=request.data["verdict"])  # type: ignore[call-overload]
-            verdict.is_valid(raise_exception=True)
             workflow.correct_verdict(
                 claim.pk,
                 request.user,  # type: ignore[arg-type]
-                verdict.content(),
+                VerdictWriteSerializer.content_of(data["verdict"]),
                 note=data.get("comment", ""),
                 expected_version=data.get("version"),
             )

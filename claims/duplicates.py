@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from sources.folding import key
 
 from .models import Claim, SearchDocument
-from .search import FUZZY_MIN_LENGTH, SIMILARITY, word_similarity
+from .search import DOCUMENT_TSVECTOR, FUZZY_MIN_LENGTH, SIMILARITY, word_similarity
 
 CANDIDATES = 200
 #: Below this score a claim is not suggested.
@@ -134,13 +134,8 @@ def _candidates(queryset: QuerySet[Claim], probe: list[str]) -> Iterable[tuple[i
         cursor.execute(
             f"""
             SELECT d.claim_id, d.all_key FROM claims_searchdocument d
-            WHERE (setweight(to_tsvector('simple'::regconfig, d.text_key), 'A') ||
-                   setweight(to_tsvector('simple'::regconfig, d.names_key), 'B'))
-                  @@ to_tsquery('simple'::regconfig, %s)
-              AND d.claim_id IN ({sql})
-            ORDER BY ts_rank((setweight(to_tsvector('simple'::regconfig, d.text_key), 'A') ||
-                   setweight(to_tsvector('simple'::regconfig, d.names_key), 'B')),
-                   to_tsquery('simple'::regconfig, %s)) DESC
+            WHERE {DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s) AND d.claim_id IN ({sql})
+            ORDER BY ts_rank({DOCUMENT_TSVECTOR}, to_tsquery('simple'::regconfig, %s)) DESC
             LIMIT {CANDIDATES}
             """,  # noqa: S608 - constants and Django's compiled subquery; values are parameters
             [tsquery, *params, tsquery],

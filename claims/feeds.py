@@ -13,13 +13,14 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from sources.languages import site_language
 from sources.models import Actor
 
-from .api import ui_language
 from .claimreview import absolute
 from .models import Claim, ClaimStatus
 from .selectors import claim_text_for, public_actors, public_claims, verdict_text_for
@@ -37,7 +38,7 @@ class ClaimsFeed(Feed):
     feed_type = Atom1Feed
 
     def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        language = ui_language(request.GET.get("lang")) or settings.LANGUAGE_CODE
+        language = site_language(request.GET.get("lang")) or settings.LANGUAGE_CODE
         with translation.override(language):
             response = super().__call__(request, *args, **kwargs)
         response["Content-Language"] = language
@@ -50,13 +51,9 @@ class ClaimsFeed(Feed):
         return _("Claims checked and rated by %(newsroom)s.") % {"newsroom": settings.NEWSROOM_NAME}
 
     def link(self) -> str:
-        from django.urls import reverse
-
         return absolute(reverse("public:claims"))
 
     def feed_url(self) -> str:
-        from django.urls import reverse
-
         return absolute(reverse("feed-claims")) + f"?lang={translation.get_language()}"
 
     def author_name(self) -> str:
@@ -107,8 +104,6 @@ class ActorFeed(ClaimsFeed):
         return absolute(obj.get_absolute_url())
 
     def feed_url(self, obj: Actor) -> str:  # type: ignore[override]
-        from django.urls import reverse
-
         return absolute(reverse("feed-actor", kwargs={"pk": obj.pk})) + f"?lang={translation.get_language()}"
 
     def items(self, obj: Actor) -> list[Claim]:  # type: ignore[override]

@@ -172,7 +172,8 @@ def _python_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     return [claim_id for _score, _when, claim_id in scored[:MAX_RESULTS]]
 
 
-_DOCUMENT_TSVECTOR = (
+#: A search document's full-text vector, exactly as the GIN index of migration 0007 has it (table alias d).
+DOCUMENT_TSVECTOR = (
     "(setweight(to_tsvector('simple'::regconfig, d.text_key), 'A') || "
     "setweight(to_tsvector('simple'::regconfig, d.names_key), 'B'))"
 )
@@ -183,10 +184,10 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     conditions, params = [], []
     for word in query.words:
         if len(word) >= FUZZY_MIN_LENGTH:
-            conditions.append(f"({_DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s) OR d.all_key %%> %s)")
+            conditions.append(f"({DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s) OR d.all_key %%> %s)")
             params += [word, word]
         else:
-            conditions.append(f"{_DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s)")
+            conditions.append(f"{DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s)")
             params.append(word)
     # Built from constants, the query's own placeholders and Django's compiled subquery; every value
     # (the query's words included) goes in as a parameter.
@@ -197,9 +198,9 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         WHERE {" AND ".join(conditions)} AND d.claim_id IN ({candidates_sql})
         ORDER BY
             (strpos(d.exact, %s) > 0)::int * 8
-            + (CASE WHEN %s THEN ({_DOCUMENT_TSVECTOR} @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4
+            + (CASE WHEN %s THEN ({DOCUMENT_TSVECTOR} @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4
                ELSE 0 END)
-            + ts_rank({_DOCUMENT_TSVECTOR}, plainto_tsquery('simple'::regconfig, %s))
+            + ts_rank({DOCUMENT_TSVECTOR}, plainto_tsquery('simple'::regconfig, %s))
             + word_similarity(%s, d.all_key) DESC,
             COALESCE(c.published_at, c.created_at) DESC,
             d.claim_id DESC

@@ -13,7 +13,8 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .selectors import public_actors, public_claims, public_outlets, public_sources
+from .models import Claim
+from .selectors import public_actors, public_outlets, public_sources
 
 
 class SiteSitemap(Sitemap):
@@ -52,7 +53,7 @@ class PagesSitemap(SiteSitemap):
 class ClaimsSitemap(SiteSitemap):
     def items(self) -> Any:
         return (
-            public_claims().prefetch_related(None).select_related(None).prefetch_related("translations").order_by("pk")
+            Claim.objects.public().prefetch_related("translations").order_by("pk")  # the slug needs them
         )
 
     def lastmod(self, item: Any) -> Any:

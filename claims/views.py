@@ -63,14 +63,11 @@ def _page(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) 
     """The page the ``after`` parameter asks for; a link that was not ours gives the first page and a note.
 
     Newest first, or, for a search, best match first (``search_rank``)."""
+    paginate = ranked_page if "search_rank" in queryset.query.annotations else keyset_page
     try:
-        if "search_rank" in queryset.query.annotations:
-            return ranked_page(queryset, request.GET.get("after"), size), None
-        return keyset_page(queryset, request.GET.get("after"), size), None
+        return paginate(queryset, request.GET.get("after"), size), None
     except BadCursor:
-        return keyset_page(queryset, None, size) if "search_rank" not in queryset.query.annotations else ranked_page(
-            queryset, None, size
-        ), _("That page link was damaged: here are the first results instead.")
+        return paginate(queryset, None, size), _("That page link was damaged: here are the first results instead.")
 
 
 def _next_url(request: HttpRequest, page: Page) -> str | None:
@@ -81,7 +78,7 @@ def _next_url(request: HttpRequest, page: Page) -> str | None:
     return f"{request.path}?{query.urlencode()}"
 
 
-def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def rate_limited(request: HttpRequest) -> HttpResponse:
     """429: the client asked too often (searches); it may try again in a minute."""
     response = render(request, "claims/rate_limited.html", status=429)
     response["Retry-After"] = "60"

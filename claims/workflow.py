@@ -528,7 +528,9 @@ def correct_verdict(
         return _finish_correction(locked, user, note, language)
 
 
-def check_correction(user: User, claim: Claim, note: str) -> None:
+def check_correction(user: User, claim: Claim, note: str | None) -> None:
+    """May ``user`` correct ``claim`` now, with this public ``note``? ``note=None`` asks only who and when
+    (to refuse before a form or a body is read)."""
     if not user.is_authenticated or not user.has_perm("claims.publish_claim"):
         raise NotAllowed(_("You do not have permission to correct published verdicts."))
     if claim.status != S.PUBLISHED:
@@ -538,7 +540,7 @@ def check_correction(user: User, claim: Claim, note: str) -> None:
         )
     if _is_author(user, claim):
         raise NotAllowed(_("Four eyes: you wrote this claim, so someone else must correct it."))
-    if not note.strip():
+    if note is not None and not note.strip():
         raise WorkflowError(_("A correction needs a public note saying what changed and why."))
 
 

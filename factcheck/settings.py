@@ -204,7 +204,6 @@ else:
 # local-memory cache as not shared, which is true only across processes: the embedded default serves
 # from one. Production sets REDIS_URL, and every process then counts in Redis.
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
-RATELIMIT_VIEW = "claims.views.rate_limited"
 # Submissions through the public forms ("submit a claim", complaints) per client IP.
 PUBLIC_FORM_RATE = env_str("PUBLIC_FORM_RATE", "10/hour")
 # Public searches (a `q` on /claims/) per client IP.

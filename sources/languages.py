@@ -11,6 +11,7 @@ from typing import Any
 import babel
 import langcodes
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,14 @@ def validate_language_tag(value: str) -> None:
             code="non_canonical_language",
             params={"canonical": normalize_language_tag(value)},
         )
+
+
+def site_language(tag: str | None) -> str | None:
+    """The language of the site's interface (settings.LANGUAGES) a tag asks for, if the site has it."""
+    if not tag:
+        return None
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return primary if primary in dict(settings.LANGUAGES) else None
 
 
 def language_name(tag: str, in_language: str = "en") -> str:

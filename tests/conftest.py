@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 
 from .factories import UserFactory, make_ratings
-from .services import CI, browser_available, redis_available
+from .services import CHROMIUM, CI, browser_available, redis_available
 
 
 def on_postgres() -> bool:
@@ -126,3 +128,27 @@ def outsider(db: None) -> Any:
 def superuser(db: None) -> Any:
     user = UserFactory(username="sam_superuser", is_superuser=True)
     return user
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser), for the `browser` tests."""
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes between
+    # browser steps are ordinary synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()

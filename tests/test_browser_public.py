@@ -10,7 +10,6 @@ test-artifacts/screenshots/ for a person to look at.
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 from collections.abc import Callable, Iterator
 from io import StringIO
@@ -26,7 +25,6 @@ from claims.demo import content
 from claims.models import Claim, ClaimTip
 
 from .factories import role_group
-from .services import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,29 +35,6 @@ PHONE = {"width": 390, "height": 844}
 OFFENSIVE = "offensive-4-april"  # "Tướng Haftar đã ra lệnh …", rated true
 HAFTAR_CONTROLS_MOST = "haftar-controls-most"  # claimed by Khalifa Haftar, rated unproven
 RATING_TRUE = {"vi": "Đúng", "en": "True"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes between
-    # browser steps are ordinary synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -1434,3 +1434,12 @@ def test_no_page_the_sitemap_lists_is_disallowed_by_robots_txt(client, world):
         if any(rule.match(urlsplit(url.findtext(f"{SITEMAP}loc")).path) for rule in rules)
     ]
     assert blocked == []
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("/claims/favicon.svg")
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("claims/favicon.svg")  # served by whitenoise (or runserver) from static files

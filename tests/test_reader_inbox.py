@@ -102,6 +102,13 @@ def test_mark_handled_records_who_and_when(client, editor, complaint):
     assert "1 message marked" in response.content.decode()
     complaint.refresh_from_db()
     assert (complaint.status, complaint.handled_by) == (InboxStatus.DONE, editor)
+    assert complaint.handled_at is not None
+    # Back in the queue: nobody has handled it any more.
+    client.post(
+        reverse("admin:claims_complaint_changelist"), {"action": "mark_in_progress", "_selected_action": [complaint.pk]}
+    )
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.handled_by, complaint.handled_at) == (InboxStatus.IN_PROGRESS, None, None)
 
 
 def test_a_researcher_makes_a_draft_claim_from_a_tip(client, researcher, tip):

@@ -18,8 +18,6 @@ from claims.models import Claim, ClaimStatus, ClaimTranslation, SearchDocument
 from claims.search import index_claims, ranked_ids, search_claims
 from sources.models import Actor, ActorAlias, Place, PlaceAlias
 
-from .conftest import on_postgres
-
 pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
@@ -211,20 +209,22 @@ def test_a_search_never_scans_the_claims_table_on_postgresql(corpus, researcher)
 
 
 @pytest.mark.postgres
-def test_the_database_s_ctype_does_not_matter(corpus):
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW lc_ctype")
-        ctype = cursor.fetchone()[0]
-    # Whatever it is (C.UTF-8 here), the indexed keys are ASCII and the results the same as on SQLite.
-    assert ctype
-    assert set(found(corpus, "Хафтар")) == {"haftar", "russian"}
-    assert on_postgres()
-
-
-@pytest.mark.postgres
 def test_every_postgresql_connection_uses_the_search_s_similarity_threshold():
     from claims.search import SIMILARITY
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW pg_trgm.word_similarity_threshold")
         assert float(cursor.fetchone()[0]) == SIMILARITY
+
+
+def test_reindex_search_rebuilds_every_document_and_drops_stale_ones(corpus):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    SearchDocument.objects.all().delete()
+    assert found(corpus, "ceasefire") == []
+    out = StringIO()
+    call_command("reindex_search", stdout=out)
+    assert out.getvalue().strip() == f"Indexed {len(corpus)} claims; removed 0 stale documents."
+    assert found(corpus, "ceasefire") == ["ceasefire"]
