@@ -12,9 +12,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, Q, QuerySet, Value
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -23,15 +24,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
+from . import duplicates, workflow
 from .models import (
     Appearance,
     Claim,
+    ClaimLink,
     ClaimStatus,
     ClaimTip,
     ClaimTranslation,
     Complaint,
     Correction,
+    DuplicateSuggestion,
     Evidence,
     InboxStatus,
     Rating,
@@ -42,6 +45,8 @@ from .models import (
     VerdictText,
     VerdictVersion,
 )
+from .search import search_claims
+from .selectors import linked_claims
 
 # --- Optimistic locking ------------------------------------------------------------------------------
 
@@ -241,6 +246,15 @@ def publish_claims(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset:
     _bulk(modeladmin, request, queryset, workflow.Action.PUBLISH)
 
 
+class RankedChangeList(ChangeList):
+    """A search lists the best matches first, unless the editor sorts by a column."""
+
+    def get_ordering(self, request: HttpRequest, queryset: QuerySet[Any]) -> list[Any]:
+        if "search_rank" in queryset.query.annotations and ORDER_VAR not in self.params:
+            return ["search_rank", "-pk"]
+        return super().get_ordering(request, queryset)  # type: ignore[no-any-return]
+
+
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     form = ClaimForm
@@ -359,6 +373,11 @@ class ClaimAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.transition_view),
                 name="claims_claim_transition",
             ),
+            path(
+                "<int:object_id>/duplicate/",
+                self.admin_site.admin_view(self.duplicate_view),
+                name="claims_claim_duplicate",
+            ),
             *super().get_urls(),
         ]
 
@@ -383,6 +402,12 @@ class ClaimAdmin(admin.ModelAdmin):
                 claim_version=claim.version,
                 action_labels=workflow.ACTION_LABELS,
                 public_url=claim.get_absolute_url() if claim.is_public else "",
+                linked=linked_claims(claim, Claim.objects.all()),
+                can_link=request.user.has_perm("claims.add_claimlink"),
+                suggestions=DuplicateSuggestion.objects.filter(Q(claim=claim) | Q(candidate=claim))
+                .select_related("claim", "candidate", "decided_by")
+                .order_by("status", "-score"),
+                can_decide=request.user.has_perm("claims.change_duplicatesuggestion"),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -425,6 +450,134 @@ class ClaimAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(change_url)
+
+    def duplicate_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Confirm or dismiss a suggested duplicate from the claim's page."""
+        claim = get_object_or_404(Claim, pk=object_id)
+        change_url = reverse("admin:claims_claim_change", args=[claim.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        if not request.user.has_perm("claims.change_duplicatesuggestion"):
+            raise PermissionDenied
+        decision = request.POST.get("decision", "")
+        try:
+            suggestion_id = int(request.POST.get("suggestion", ""))
+        except ValueError:
+            suggestion_id = 0
+        if (
+            decision not in ("confirm", "dismiss")
+            or not DuplicateSuggestion.objects.filter(Q(claim=claim) | Q(candidate=claim), pk=suggestion_id).exists()
+        ):
+            self.message_user(
+                request, gettext("Choose a suggestion of this claim to confirm or dismiss."), messages.ERROR
+            )
+            return HttpResponseRedirect(change_url)
+        try:
+            suggestion = duplicates.decide(suggestion_id, request.user, confirm=decision == "confirm")
+        except duplicates.DecisionError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        else:
+            other = suggestion.candidate_id if suggestion.claim_id == claim.pk else suggestion.claim_id
+            done = (
+                gettext("Linked as the same claim as #%(id)s.")
+                if suggestion.status == DuplicateSuggestion.Status.CONFIRMED
+                else gettext("Dismissed: #%(id)s is not a duplicate.")
+            )
+            self.message_user(request, done % {"id": other}, messages.SUCCESS)
+        return HttpResponseRedirect(change_url)
+
+    # --- Search ---------------------------------------------------------------------------------------------
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Claim], search_term: str
+    ) -> tuple[QuerySet[Claim], bool]:
+        """The newsroom's search (diacritics, respellings, translations; best first); "#12" or "12" is
+        claim 12."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        number = term.removeprefix("#")
+        found = None
+        if number.isdigit() and len(number) < 19:
+            found = queryset.filter(pk=int(number))
+            if not found.exists():
+                found = None
+        if found is None:
+            found = search_claims(queryset, term)
+        if "search_rank" not in found.query.annotations:  # by number, or nothing to search for
+            found = found.annotate(search_rank=Value(1, output_field=IntegerField()))
+        return found, False
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return RankedChangeList
+
+
+# --- Links between claims and duplicate suggestions ------------------------------------------------------
+
+
+@admin.register(ClaimLink)
+class ClaimLinkAdmin(admin.ModelAdmin):
+    list_display = ["from_claim", "kind", "to_claim", "created_by", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["from_claim", "to_claim", "created_by"]
+    autocomplete_fields = ["from_claim", "to_claim"]
+    fields = ["from_claim", "kind", "to_claim", "note", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+    search_fields = ["from_claim__text", "to_claim__text", "note"]
+
+    def save_model(self, request: HttpRequest, obj: ClaimLink, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request: HttpRequest, obj: ClaimLink, post_url_continue: str | None = None) -> HttpResponse:
+        # Back to the claim the link was made from.
+        if "_popup" not in request.POST and "_addanother" not in request.POST and "_continue" not in request.POST:
+            self.message_user(
+                request, gettext("Linked: %(link)s.") % {"link": obj.get_kind_display()}, messages.SUCCESS
+            )
+            return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[obj.from_claim_id]))
+        return super().response_add(request, obj, post_url_continue)
+
+
+@admin.register(DuplicateSuggestion)
+class DuplicateSuggestionAdmin(admin.ModelAdmin):
+    """The queue of possible duplicates across the newsroom; each is decided from its claim's page too."""
+
+    list_display = ["claim", "candidate", "score", "status", "decided_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["claim", "candidate", "decided_by"]
+    readonly_fields = ["claim", "candidate", "score", "status", "decided_by", "decided_at", "created_at"]
+    actions = ["confirm", "dismiss"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet[DuplicateSuggestion], confirm: bool) -> None:
+        done, problems = 0, []
+        for suggestion_id in queryset.values_list("pk", flat=True):
+            try:
+                duplicates.decide(suggestion_id, request.user, confirm=confirm)
+                done += 1
+            except duplicates.DecisionError as error:
+                problems.append(f"#{suggestion_id}: {error.message}")
+        if done:
+            self.message_user(
+                request, ngettext("%(n)d suggestion decided.", "%(n)d suggestions decided.", done) % {"n": done}
+            )
+        for problem in problems:
+            self.message_user(request, problem, messages.WARNING)
+
+    @admin.action(description=_("Confirm: they are the same claim"), permissions=["change"])
+    def confirm(self, request: HttpRequest, queryset: QuerySet[DuplicateSuggestion]) -> None:
+        self._decide(request, queryset, confirm=True)
+
+    @admin.action(description=_("Dismiss: not a duplicate"), permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[DuplicateSuggestion]) -> None:
+        self._decide(request, queryset, confirm=False)
 
 
 # --- Verdicts ----------------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ from .models import (
 )
 from .ratings import rating_scale
 from .search import search_claims
-from .selectors import LocalizedClaim, claim_text_for, public_actors, public_sources
+from .selectors import LocalizedClaim, claim_text_for, linked_claims, public_actors, public_sources
 
 # --- Who may do what -----------------------------------------------------------------------------------
 
@@ -243,6 +243,18 @@ class ClaimSerializer(serializers.ModelSerializer):
     def to_representation(self, claim: Claim) -> dict[str, Any]:
         data = super().to_representation(claim)
         if self.context.get("detail"):
+            visible = self.context.get("visible", Claim.objects.public())
+            data["related"] = [
+                {
+                    "relation": item.relation,
+                    "id": item.claim.pk,
+                    "url": absolute(item.claim.get_absolute_url()) if item.claim.is_public else None,
+                    "language": item.claim.language,
+                    "text": item.claim.text,
+                    "status": item.claim.status,
+                }
+                for item in linked_claims(claim, visible)
+            ]
             data["corrections"] = [
                 {
                     "note": c.note,
@@ -613,6 +625,8 @@ class ClaimViewSet(
         context = super().get_serializer_context()
         context["languages"] = wanted_languages(self.request)  # type: ignore[index]
         context["detail"] = self.action != "list"  # type: ignore[index]
+        # Linked claims are shown as far as the reader may see them (staff: drafts too).
+        context["visible"] = Claim.objects.all() if is_newsroom(self.request.user) else Claim.objects.public()  # type: ignore[index]
         return context  # type: ignore[return-value]
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

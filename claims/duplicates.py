@@ -11,86 +11,24 @@ an English probe meets the English translation of a Vietnamese claim.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
 
-from sources.folding import key
+from sources.folding import key, sound, sound_words
 
-from .models import Claim, SearchDocument
-from .search import DOCUMENT_TSVECTOR, FUZZY_MIN_LENGTH, SIMILARITY, word_similarity
+from .models import Claim, ClaimLink, DuplicateSuggestion, LinkKind, SearchDocument
+from .search import FUZZY_MIN_LENGTH, LIGHT_WORDS, SIMILARITY, SOUND_MATCH, word_similarity, word_weight
 
 CANDIDATES = 200
 #: Below this score a claim is not suggested.
 MIN_SCORE = 0.35
-#: Words that carry little meaning, folded (Vietnamese and English function words, digits aside).
-LIGHT_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "but",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "by",
-        "with",
-        "from",
-        "that",
-        "this",
-        "it",
-        "its",
-        "as",
-        "cua",
-        "da",
-        "la",
-        "va",
-        "cac",
-        "nhung",
-        "mot",
-        "co",
-        "khi",
-        "de",
-        "cho",
-        "voi",
-        "tai",
-        "trong",
-        "ve",
-        "duoc",
-        "nay",
-        "do",
-        "thi",
-        "se",
-        "dang",
-        "rang",
-        "cung",
-        "nhu",
-        "tu",
-        "o",
-        "ra",
-        "vao",
-        "ong",
-        "ba",
-        "ho",
-    ]
-)
 
 
 @dataclass(frozen=True)
@@ -99,24 +37,23 @@ class Suggestion:
     score: float
 
 
-def _weight(word: str) -> float:
-    return 0.25 if word in LIGHT_WORDS else 1.0
-
-
-def score_line(probe: list[str], line: list[str]) -> float:
-    """How much of ``probe`` (key words) ``line`` says, 0..1.5: weighted word overlap, pair bonus."""
+def score_line(probe: list[str], line: list[str], sounds: Set[str] = frozenset()) -> float:
+    """How much of ``probe`` (key words) ``line`` says, 0..1.5: weighted word overlap (a respelled word
+    counts by its trigram similarity or its sound key), plus a bonus for shared word pairs."""
     if not probe or not line:
         return 0.0
     words = set(line)
-    total = sum(_weight(word) for word in probe)
+    total = sum(word_weight(word) for word in probe)
     found = 0.0
     for word in probe:
         if word in words:
-            found += _weight(word)
+            found += word_weight(word)
         elif len(word) >= FUZZY_MIN_LENGTH:
             similarity = word_similarity(word, (w for w in words if len(w) >= FUZZY_MIN_LENGTH - 1))
-            if similarity >= SIMILARITY:
-                found += similarity * _weight(word)
+            best = similarity if similarity >= SIMILARITY else 0.0
+            if sound(word) in sounds:
+                best = max(best, SOUND_MATCH)
+            found += best * word_weight(word)
     pairs = set(pairwise(probe))
     line_pairs = set(pairwise(line))
     pair_bonus = 0.5 * len(pairs & line_pairs) / len(pairs) if pairs else 0.0
@@ -129,16 +66,20 @@ def _candidates(queryset: QuerySet[Claim], probe: list[str]) -> Iterable[tuple[i
         return documents.values_list("claim_id", "all_key").iterator()
     words = sorted({word for word in probe if word not in LIGHT_WORDS}) or sorted(set(probe))
     tsquery = " | ".join(words)  # key words are [a-z0-9]+: nothing to escape in a tsquery
+    sound_query = " | ".join(sorted(set(sound_words(" ".join(words))))) or "\x01"
     sql, params = documents.values("claim_id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT d.claim_id, d.all_key FROM claims_searchdocument d
-            WHERE {DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s) AND d.claim_id IN ({sql})
-            ORDER BY ts_rank({DOCUMENT_TSVECTOR}, to_tsquery('simple'::regconfig, %s)) DESC
+            WHERE (d.vector @@ to_tsquery('simple'::regconfig, %s)
+                   OR d.sound_vector @@ to_tsquery('simple'::regconfig, %s))
+                AND d.claim_id IN ({sql})
+            ORDER BY ts_rank(d.vector, to_tsquery('simple'::regconfig, %s))
+                + 0.5 * ts_rank(d.sound_vector, to_tsquery('simple'::regconfig, %s)) DESC
             LIMIT {CANDIDATES}
             """,  # noqa: S608 - constants and Django's compiled subquery; values are parameters
-            [tsquery, *params, tsquery],
+            [tsquery, sound_query, *params, tsquery, sound_query],
         )
         return cursor.fetchall()
 
@@ -158,7 +99,53 @@ def find_duplicates(
     for probe in probes:
         for claim_id, all_key in _candidates(queryset, probe):
             lines = [line.split() for line in all_key.split("\n")]
-            score = max(score_line(probe, line) for line in lines)
+            score = max(score_line(probe, line, set(sound_words(" ".join(line)))) for line in lines)
             best[claim_id] = max(best.get(claim_id, 0.0), score)
     ranked = sorted(((score, claim_id) for claim_id, score in best.items() if score >= MIN_SCORE), reverse=True)
     return [Suggestion(claim_id, round(score, 3)) for score, claim_id in ranked[:limit]]
+
+
+# --- Editors' decisions ----------------------------------------------------------------------------------
+
+
+class DecisionError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def decide(suggestion_id: int, user: Any, confirm: bool) -> DuplicateSuggestion:
+    """Confirm (the claims are linked as the same claim) or dismiss a suggested duplicate, once."""
+    with transaction.atomic():
+        suggestion = DuplicateSuggestion.objects.select_for_update().filter(pk=suggestion_id).first()
+        if suggestion is None:
+            raise DecisionError(gettext("This suggestion no longer exists: the claim was changed or deleted."))
+        if suggestion.status != DuplicateSuggestion.Status.PENDING:
+            raise DecisionError(
+                gettext("This suggestion was already decided (%(status)s).")
+                % {"status": suggestion.get_status_display()}
+            )
+        if confirm:
+            existing = ClaimLink.objects.filter(
+                Q(from_claim_id=suggestion.claim_id, to_claim_id=suggestion.candidate_id)
+                | Q(from_claim_id=suggestion.candidate_id, to_claim_id=suggestion.claim_id)
+            ).first()
+            if existing is not None and existing.kind != LinkKind.SAME_AS:
+                raise DecisionError(
+                    gettext("These claims are already linked (%(link)s): change that link instead.")
+                    % {"link": existing.get_kind_display()}
+                )
+            if existing is None:
+                ClaimLink.objects.create(
+                    from_claim_id=suggestion.claim_id,
+                    to_claim_id=suggestion.candidate_id,
+                    kind=LinkKind.SAME_AS,
+                    created_by=user,
+                    note=gettext("Confirmed duplicate suggestion (likeness %(score).2f).")
+                    % {"score": suggestion.score},
+                )
+        suggestion.status = DuplicateSuggestion.Status.CONFIRMED if confirm else DuplicateSuggestion.Status.DISMISSED
+        suggestion.decided_by = user
+        suggestion.decided_at = timezone.now()
+        suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+        return suggestion

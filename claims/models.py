@@ -675,10 +675,127 @@ class SearchDocument(models.Model):
     text_key = models.TextField(blank=True)
     names_key = models.TextField(blank=True)
     all_key = models.TextField(blank=True)
+    #: Consonant skeletons of the longer words (``sources.folding.sound``): Kadhafi, Gaddafi and Qaddafi
+    #: share one, as do Haftar and Hafter.
+    sound_key = models.TextField(blank=True)
+    #: Set in the transaction that changes the claim's own texts, cleared by the duplicate scan: a scan
+    #: whose message was lost is found and re-sent by the beat sweep (``claims.tasks``).
+    needs_duplicate_scan = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
+        indexes = [
+            models.Index(fields=["claim"], condition=Q(needs_duplicate_scan=True), name="claims_search_scan_pending")
+        ]
 
     def __str__(self) -> str:
         return self.all_key[:80]
+
+
+# --- Links between claims ---------------------------------------------------------------------------------
+
+
+class LinkKind(models.TextChoices):
+    SAME_AS = "same_as", _("same claim as")
+    CONTRADICTS = "contradicts", _("contradicts")
+    REFINES = "refines", _("refines")
+
+
+class ClaimLink(models.Model):
+    """A typed link from one claim to another: the same claim (a confirmed duplicate), a contradiction,
+    or a refinement (``from_claim`` states ``to_claim`` more precisely). Same-as and contradicts read
+    both ways; one row per pair, whichever way round it was made."""
+
+    Kind = LinkKind
+    SYMMETRIC = frozenset({LinkKind.SAME_AS, LinkKind.CONTRADICTS})
+
+    from_claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="links_out")
+    to_claim = models.ForeignKey(
+        Claim, verbose_name=_("linked claim"), on_delete=models.CASCADE, related_name="links_in"
+    )
+    kind = models.CharField(_("link"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True, help_text=_("Internal: why they are linked."))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("linked at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("link between claims")
+        verbose_name_plural = _("links between claims")
+        ordering = ["kind", "to_claim_id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_claim=F("to_claim")), name="claim_link_not_to_itself"),
+            models.CheckConstraint(condition=Q(kind__in=LinkKind.values), name="claim_link_kind_valid"),
+            models.UniqueConstraint(fields=["from_claim", "to_claim"], name="claim_link_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_claim_id} {self.kind} {self.to_claim_id}"
+
+    def clean(self) -> None:
+        if self.from_claim_id and self.from_claim_id == self.to_claim_id:
+            raise ValidationError({"to_claim": _("A claim cannot be linked to itself.")})
+        if self.from_claim_id and self.to_claim_id:
+            reverse_link = ClaimLink.objects.filter(from_claim_id=self.to_claim_id, to_claim_id=self.from_claim_id)
+            if reverse_link.exclude(pk=self.pk).exists():
+                raise ValidationError(
+                    {"to_claim": _("These two claims are already linked (from the other claim's page).")}
+                )
+
+
+# --- Duplicate suggestions --------------------------------------------------------------------------------
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", _("to decide")
+    CONFIRMED = "confirmed", _("confirmed duplicate")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class DuplicateSuggestion(models.Model):
+    """A claim that may say what another says, found by ``claims.duplicates`` when the claim was written.
+    Editors confirm it (a same-as link is made) or dismiss it; a decided suggestion is never re-opened by
+    a later scan."""
+
+    Status = SuggestionStatus
+
+    claim = models.ForeignKey(
+        Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="duplicate_suggestions"
+    )
+    candidate = models.ForeignKey(
+        Claim, verbose_name=_("possible duplicate"), on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(_("likeness"))
+    status = models.CharField(_("decision"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("found at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        ordering = ["-score", "candidate_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "candidate"], name="duplicate_suggestion_unique_pair"),
+            models.CheckConstraint(condition=~Q(claim=F("candidate")), name="duplicate_suggestion_not_itself"),
+            models.CheckConstraint(condition=Q(status__in=SuggestionStatus.values), name="duplicate_status_valid"),
+        ]
+        indexes = [models.Index(fields=["claim", "status"], name="duplicate_claim_status")]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} ~ {self.candidate_id} ({self.score:.2f})"

@@ -26,10 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from sources.folding import exact, key
+from sources.folding import exact, key, sound, sound_words
 
 from .models import Claim, SearchDocument
 
@@ -45,6 +45,10 @@ FUZZY_MIN_LENGTH = 5
 #: 0.6 misses it). Set on every PostgreSQL connection as ``pg_trgm.word_similarity_threshold``, which
 #: its ``%>`` operator reads (``set_similarity_threshold`` below, connected in ``ClaimsConfig.ready``).
 SIMILARITY = 0.5
+#: pg_trgm prices "%>" like an equality, so on a small table the planner runs it on every row instead of
+#: asking the trigram index (130 ms against 8 ms at 40,000 documents). Migration 0008 sets an honest
+#: cost; ``reindex_search`` sets it again (a dump and restore re-creates the extension's defaults).
+TRIGRAM_COST = "ALTER FUNCTION word_similarity_commutator_op(text, text) COST 100"
 
 
 # --- Indexing ----------------------------------------------------------------------------------------------
@@ -69,17 +73,24 @@ def document_for(claim: Claim) -> SearchDocument:
     names = list(dict.fromkeys(names))
     text_key = "\n".join(key(t) for t in texts)
     names_key = "\n".join(key(n) for n in names)
+    all_key = f"{text_key}\n{names_key}".strip()
     return SearchDocument(
         claim=claim,
         exact="\n".join(exact(t) for t in texts + names),
         text_key=text_key,
         names_key=names_key,
-        all_key=f"{text_key}\n{names_key}".strip(),
+        all_key=all_key,
+        sound_key=" ".join(sound_words(all_key)),
     )
 
 
-def index_claims(claim_ids: Iterable[int]) -> int:
-    """Rewrite the search documents of these claims (missing ones are skipped); return how many."""
+def index_claims(claim_ids: Iterable[int], scan_duplicates: bool = True) -> int:
+    """Rewrite the search documents of these claims (missing ones are skipped); return how many.
+
+    A claim whose own texts changed (new, reworded, translated, quoted) is marked for a duplicate scan
+    in the same transaction, and the scan is queued once it commits (``claims.tasks``); a lost message
+    is re-sent by the beat sweep, which finds the mark.
+    """
     ids = sorted(set(claim_ids))
     if not ids:
         return 0
@@ -89,13 +100,30 @@ def index_claims(claim_ids: Iterable[int]) -> int:
         .prefetch_related("translations", "appearances", "claimant__aliases", "mentions__aliases", "places__aliases")
     )
     documents = [document_for(claim) for claim in claims]
+    before = {
+        claim_id: (text_key, pending)
+        for claim_id, text_key, pending in SearchDocument.objects.filter(claim_id__in=ids).values_list(
+            "claim_id", "text_key", "needs_duplicate_scan"
+        )
+    }
+    to_scan = []
+    for document in documents:
+        old_text, pending = before.get(document.claim_id, (None, False))
+        changed = scan_duplicates and old_text != document.text_key
+        document.needs_duplicate_scan = pending or changed
+        if changed:
+            to_scan.append(document.claim_id)
     SearchDocument.objects.bulk_create(
         documents,
         update_conflicts=True,
         unique_fields=["claim"],
-        update_fields=["exact", "text_key", "names_key", "all_key"],
+        update_fields=["exact", "text_key", "names_key", "all_key", "sound_key", "needs_duplicate_scan"],
         batch_size=500,
     )
+    if to_scan:
+        from .tasks import queue_duplicate_scans  # the tasks module imports the models: import it late
+
+        transaction.on_commit(lambda: queue_duplicate_scans(to_scan))
     return len(documents)
 
 
@@ -112,6 +140,86 @@ def claims_naming(actor_ids: Iterable[int] = (), place_ids: Iterable[int] = ()) 
 
 # --- Matching and ranking --------------------------------------------------------------------------------
 
+#: Words that carry little meaning, as keys (English and Vietnamese function words): they count a
+#: quarter of another word, and never find a claim on their own.
+LIGHT_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "and",
+        "or",
+        "but",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "by",
+        "with",
+        "from",
+        "that",
+        "this",
+        "it",
+        "its",
+        "as",
+        "not",
+        "no",
+        "cua",
+        "da",
+        "la",
+        "va",
+        "cac",
+        "nhung",
+        "mot",
+        "co",
+        "khi",
+        "de",
+        "cho",
+        "voi",
+        "tai",
+        "trong",
+        "ve",
+        "duoc",
+        "nay",
+        "do",
+        "thi",
+        "se",
+        "dang",
+        "rang",
+        "cung",
+        "nhu",
+        "tu",
+        "o",
+        "ra",
+        "vao",
+        "ong",
+        "ba",
+        "ho",
+    ]
+)
+#: A query of more content words than this may leave some out (a paraphrase, a word the claim does not
+#: use); a shorter one must match all of them.
+ALL_WORDS_UP_TO = 2
+#: The share of a longer query (by weight) a claim must match.
+MIN_COVERAGE = 0.6
+#: What a word matched only by its sound key (``sources.folding.sound``) counts for.
+SOUND_MATCH = 0.8
+
+
+def word_weight(word: str) -> float:
+    return 0.25 if word in LIGHT_WORDS else 1.0
+
 
 @dataclass(frozen=True)
 class Query:
@@ -122,10 +230,25 @@ class Query:
     def key(self) -> str:
         return " ".join(self.words)
 
+    @property
+    def content_words(self) -> list[str]:
+        """The words a claim is found by: all but the light ones (all of them if only light ones)."""
+        return [word for word in self.words if word not in LIGHT_WORDS] or self.words
+
+    @property
+    def every_word(self) -> bool:
+        """Whether a claim must match every content word (a short query) or a share of the query."""
+        return len(self.content_words) <= ALL_WORDS_UP_TO
+
+    @property
+    def min_share(self) -> float:
+        return 0.0 if self.every_word else MIN_COVERAGE
+
     @classmethod
     def parse(cls, text: str) -> Query:
         text = (text or "")[:MAX_QUERY_LENGTH]
-        return cls(" ".join(exact(text).split()), key(text).split()[:MAX_QUERY_WORDS])
+        words = list(dict.fromkeys(key(text).split()))[:MAX_QUERY_WORDS]
+        return cls(" ".join(exact(text).split()), words)
 
 
 def trigrams(word: str) -> set[str]:
@@ -144,71 +267,112 @@ def word_similarity(word: str, document_words: Iterable[str]) -> float:
     return best
 
 
+def word_match(word: str, words: set[str], sounds: set[str]) -> float:
+    """How well one query word matches a document's words (0..1): exactly, by trigram similarity (words
+    of FUZZY_MIN_LENGTH letters or more), or by sound key."""
+    if word in words:
+        return 1.0
+    if len(word) < FUZZY_MIN_LENGTH:
+        return 0.0
+    similarity = word_similarity(word, words)
+    best = similarity if similarity >= SIMILARITY else 0.0
+    if sound(word) in sounds:
+        best = max(best, SOUND_MATCH)
+    return best
+
+
+def coverage(query: Query, words: set[str], sounds: set[str]) -> float | None:
+    """The weighted share of the query a document matches, or None when it does not match enough."""
+    matched = {word: word_match(word, words, sounds) for word in query.words}
+    if query.every_word and not all(matched[word] for word in query.content_words):
+        return None
+    total = sum(word_weight(word) for word in query.words)
+    share = sum(word_weight(word) * score for word, score in matched.items()) / total
+    return share if share >= query.min_share else None
+
+
 def _python_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     documents = SearchDocument.objects.filter(claim__in=ids_queryset).values_list(
-        "claim_id", "exact", "all_key", "claim__published_at", "claim__created_at"
+        "claim_id", "exact", "all_key", "sound_key", "claim__published_at", "claim__created_at"
     )
     scored = []
     phrase = f" {query.key} "
-    for claim_id, exact_text, all_key, published_at, created_at in documents.iterator():
-        words = set(all_key.split())
-        similarity = 0.0
-        for word in query.words:
-            if word in words:
-                similarity += 1.0
-                continue
-            best = word_similarity(word, words) if len(word) >= FUZZY_MIN_LENGTH else 0.0
-            if best < SIMILARITY:
-                break
-            similarity += best
-        else:
-            score = similarity / len(query.words)
-            if query.exact and query.exact in exact_text:
-                score += 8
-            if len(query.words) > 1 and any(phrase in f" {line} " for line in all_key.split("\n")):
-                score += 4
-            scored.append((score, published_at or created_at, claim_id))
+    for claim_id, exact_text, all_key, sound_key, published_at, created_at in documents.iterator():
+        share = coverage(query, set(all_key.split()), set(sound_key.split()))
+        if share is None:
+            continue
+        score = 2 * share
+        if query.exact and query.exact in exact_text:
+            score += 8
+        if len(query.words) > 1 and any(phrase in f" {line} " for line in all_key.split("\n")):
+            score += 4
+        scored.append((score, published_at or created_at, claim_id))
     scored.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
     return [claim_id for _score, _when, claim_id in scored[:MAX_RESULTS]]
 
 
-#: A search document's full-text vector, exactly as the GIN index of migration 0007 has it (table alias d).
-DOCUMENT_TSVECTOR = (
-    "(setweight(to_tsvector('simple'::regconfig, d.text_key), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, d.names_key), 'B'))"
-)
+def _word_sql(word: str) -> tuple[str, str, list[Any], list[Any]]:
+    """SQL for one query word: (the documents it finds, served by the indexes; how well it matches a
+    document row ``d``, 0..1; and the parameters of each)."""
+    exact_sql = "vector @@ to_tsquery('simple'::regconfig, %s)"
+    document = "SELECT claim_id FROM claims_searchdocument WHERE "
+    if len(word) < FUZZY_MIN_LENGTH:
+        return document + exact_sql, f"(d.{exact_sql})::int", [word], [word]
+    # Key words and sound keys are [a-z0-9]+: nothing to escape in a tsquery. One SELECT per index, so
+    # the planner costs each on its own (it underrates a trigram filter run on every row).
+    word_sound = sound(word) or "\x01"
+    found = (
+        f"{document}{exact_sql} UNION {document}all_key %%> %s "
+        f"UNION {document}sound_vector @@ to_tsquery('simple'::regconfig, %s)"
+    )
+    match = (
+        f"CASE WHEN d.{exact_sql} THEN 1.0 ELSE GREATEST("
+        "CASE WHEN d.all_key %%> %s THEN word_similarity(%s, d.all_key) ELSE 0 END, "
+        f"CASE WHEN d.sound_vector @@ to_tsquery('simple'::regconfig, %s) THEN {SOUND_MATCH} ELSE 0 END) END"
+    )
+    return found, match, [word, word, word_sound], [word, word, word, word_sound]
 
 
 def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     candidates_sql, candidates_params = ids_queryset.order_by().values("pk").query.sql_with_params()
-    conditions, params = [], []
-    for word in query.words:
-        if len(word) >= FUZZY_MIN_LENGTH:
-            conditions.append(f"({DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s) OR d.all_key %%> %s)")
-            params += [word, word]
-        else:
-            conditions.append(f"{DOCUMENT_TSVECTOR} @@ to_tsquery('simple'::regconfig, %s)")
-            params.append(word)
+    parts = {word: _word_sql(word) for word in query.words}
+    # The documents found: those of every content word for a short query, of any for a longer one.
+    joiner = " INTERSECT " if query.every_word else " UNION "
+    found = joiner.join(f"({parts[word][0]})" for word in query.content_words)
+    found_params = [param for word in query.content_words for param in parts[word][2]]
+    total = sum(word_weight(word) for word in query.words)
+    share = " + ".join(f"{word_weight(word)} * ({parts[word][1]})" for word in query.words)
+    share_params = [param for word in query.words for param in parts[word][3]]
     # Built from constants, the query's own placeholders and Django's compiled subquery; every value
     # (the query's words included) goes in as a parameter.
     sql = f"""
-        SELECT d.claim_id
-        FROM claims_searchdocument d
-        JOIN claims_claim c ON c.id = d.claim_id
-        WHERE {" AND ".join(conditions)} AND d.claim_id IN ({candidates_sql})
+        SELECT claim_id FROM (
+            SELECT d.claim_id, d.exact, d.vector, ({share}) / {total} AS share
+            FROM ({found}) f
+            JOIN claims_searchdocument d ON d.claim_id = f.claim_id
+            WHERE d.claim_id IN ({candidates_sql})
+        ) m
+        JOIN claims_claim c ON c.id = m.claim_id
+        WHERE m.share >= %s
         ORDER BY
-            (strpos(d.exact, %s) > 0)::int * 8
-            + (CASE WHEN %s THEN ({DOCUMENT_TSVECTOR} @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4
-               ELSE 0 END)
-            + ts_rank({DOCUMENT_TSVECTOR}, plainto_tsquery('simple'::regconfig, %s))
-            + word_similarity(%s, d.all_key) DESC,
+            (strpos(m.exact, %s) > 0)::int * 8
+            + (CASE WHEN %s THEN (m.vector @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4 ELSE 0 END)
+            + 2 * m.share DESC,
             COALESCE(c.published_at, c.created_at) DESC,
-            d.claim_id DESC
+            m.claim_id DESC
         LIMIT {MAX_RESULTS}
     """  # noqa: S608
-    order_params: list[Any] = [query.exact or "\x01", len(query.words) > 1, query.key, query.key, query.key]
+    params: list[Any] = [
+        *share_params,
+        *found_params,
+        *candidates_params,
+        query.min_share - 1e-9,
+        query.exact or "\x01",
+        len(query.words) > 1,
+        query.key,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *candidates_params, *order_params])
+        cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -238,6 +402,6 @@ def search_claims(queryset: QuerySet[Claim], query: str) -> QuerySet[Claim]:
         return queryset
     ids = ranked_ids(queryset, query)
     if not ids:
-        return queryset.none()
+        return queryset.none().annotate(search_rank=Value(0, output_field=IntegerField()))
     rank = Case(*(When(pk=pk, then=Value(i)) for i, pk in enumerate(ids, start=1)), output_field=IntegerField())
     return queryset.filter(pk__in=ids).annotate(search_rank=rank).order_by("search_rank")

@@ -9,7 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 
 from sources.models import Actor, Outlet, Source
 
@@ -17,9 +18,11 @@ from .models import (
     PUBLIC_STATUSES,
     Appearance,
     Claim,
+    ClaimLink,
     ClaimQuerySet,
     ClaimStatus,
     ClaimTranslation,
+    LinkKind,
     VerdictText,
 )
 from .ratings import RatingInfo, rating_scale
@@ -181,3 +184,51 @@ def ranked_page(queryset: QuerySet[Any], cursor: str | None, size: int) -> Page:
     more = len(rows) > size
     rows = rows[:size]
     return Page(rows, str(rows[-1].search_rank) if more else None)
+
+
+# --- Links between claims --------------------------------------------------------------------------------
+
+#: How a link reads from each end: (kind, this claim is its "from" end) → relation.
+RELATIONS = {
+    (LinkKind.SAME_AS, True): "same_as",
+    (LinkKind.SAME_AS, False): "same_as",
+    (LinkKind.CONTRADICTS, True): "contradicts",
+    (LinkKind.CONTRADICTS, False): "contradicts",
+    (LinkKind.REFINES, True): "refines",
+    (LinkKind.REFINES, False): "refined_by",
+}
+RELATION_LABELS = {
+    "same_as": _("Same claim as"),
+    "contradicts": _("Contradicts"),
+    "refines": _("States more precisely"),
+    "refined_by": _("Stated more precisely by"),
+}
+RELATION_ORDER = list(RELATION_LABELS)
+
+
+@dataclass(frozen=True)
+class LinkedClaim:
+    relation: str
+    claim: Claim
+
+    @property
+    def label(self) -> str:
+        return str(RELATION_LABELS[self.relation])
+
+
+def linked_claims(claim: Claim, visible: QuerySet[Claim]) -> list[LinkedClaim]:
+    """The claims linked to ``claim`` that are in ``visible`` (for the public: public ones), with how
+    each relates to it; two queries (the links with both ends, then the other ends' translations)."""
+    links = ClaimLink.objects.filter(
+        Q(from_claim=claim, to_claim__in=visible.values("pk")) | Q(to_claim=claim, from_claim__in=visible.values("pk"))
+    ).select_related("from_claim", "to_claim")
+    found = []
+    for link in links:
+        outgoing = link.from_claim_id == claim.pk
+        found.append(
+            LinkedClaim(RELATIONS[(LinkKind(link.kind), outgoing)], link.to_claim if outgoing else link.from_claim)
+        )
+    prefetch_related_objects(
+        [item.claim for item in found], Prefetch("translations", queryset=ClaimTranslation.objects.order_by("language"))
+    )
+    return sorted(found, key=lambda item: (RELATION_ORDER.index(item.relation), item.claim.pk))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
+from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import workflow
-from .models import Claim, ReviewEvent
+from .duplicates import find_duplicates
+from .models import Claim, ClaimLink, DuplicateSuggestion, ReviewEvent, SearchDocument
 
 logger = logging.getLogger(__name__)
 
@@ -69,3 +72,81 @@ def flag_due_rechecks() -> int:
     if flagged:
         logger.info("flagged %d verdicts due for re-check", len(flagged))
     return len(flagged)
+
+
+# --- Duplicate suggestions ---------------------------------------------------------------------------------
+
+#: How many possible duplicates a claim is shown.
+DUPLICATE_SUGGESTIONS = 10
+#: A scan not done this long after its claim changed had its message lost: the sweep re-sends it.
+SCAN_GRACE = dt.timedelta(minutes=5)
+
+
+def queue_duplicate_scans(claim_ids: list[int]) -> None:
+    """After the commit that marked them: one scan per claim (a lost message is re-sent by the sweep)."""
+    for claim_id in claim_ids:
+        try:
+            suggest_duplicates.delay(claim_id)
+        except Exception:  # the broker is down: the mark stays, the sweep sends it later
+            logger.warning("could not queue the duplicate scan of claim %s", claim_id, exc_info=True)
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30, acks_late=True)
+def suggest_duplicates(self, claim_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Find the likely duplicates of a claim and store them for editors; returns how many are pending.
+
+    Runs once per change: the claim's search document is locked and its mark cleared in the same
+    transaction as the suggestions are written, so a second delivery finds nothing to do. Decided
+    suggestions are kept as they are; pending ones no longer found are dropped.
+    """
+    with transaction.atomic():
+        document = (
+            SearchDocument.objects.select_for_update().filter(claim_id=claim_id, needs_duplicate_scan=True).first()
+        )
+        if document is None:
+            return 0
+        claim = Claim.objects.prefetch_related("translations").get(pk=claim_id)
+        linked = set(ClaimLink.objects.filter(from_claim=claim).values_list("to_claim_id", flat=True))
+        linked |= set(ClaimLink.objects.filter(to_claim=claim).values_list("from_claim_id", flat=True))
+        # One suggestion per pair: a pair the other claim's scan already suggested keeps that row (and its
+        # decision) rather than being suggested again the other way round.
+        linked |= set(DuplicateSuggestion.objects.filter(candidate=claim).values_list("claim_id", flat=True))
+        found = {
+            suggestion.claim_id: suggestion.score
+            for suggestion in find_duplicates(
+                [claim.text, *(t.text for t in claim.translations.all())],
+                exclude=claim.pk,
+                limit=DUPLICATE_SUGGESTIONS + len(linked),
+            )
+            if suggestion.claim_id not in linked
+        }
+        found = dict(list(found.items())[:DUPLICATE_SUGGESTIONS])
+        existing = {s.candidate_id: s for s in DuplicateSuggestion.objects.filter(claim=claim)}
+        DuplicateSuggestion.objects.filter(claim=claim, status=DuplicateSuggestion.Status.PENDING).exclude(
+            candidate_id__in=found
+        ).delete()
+        new, rescored = [], []
+        for candidate_id, score in found.items():
+            suggestion = existing.get(candidate_id)
+            if suggestion is None:
+                new.append(DuplicateSuggestion(claim=claim, candidate_id=candidate_id, score=score))
+            elif suggestion.status == DuplicateSuggestion.Status.PENDING and suggestion.score != score:
+                suggestion.score = score
+                rescored.append(suggestion)
+        DuplicateSuggestion.objects.bulk_create(new, ignore_conflicts=True)
+        DuplicateSuggestion.objects.bulk_update(rescored, ["score"])
+        SearchDocument.objects.filter(pk=document.pk).update(needs_duplicate_scan=False)
+    return DuplicateSuggestion.objects.filter(claim_id=claim_id, status=DuplicateSuggestion.Status.PENDING).count()
+
+
+@shared_task
+def sweep_duplicate_scans(limit: int = 1000) -> int:
+    """Beat task: re-send the scans whose message was lost (still marked after the grace period)."""
+    cutoff = timezone.now() - SCAN_GRACE
+    ids = list(
+        SearchDocument.objects.filter(needs_duplicate_scan=True, claim__updated_at__lt=cutoff).values_list(
+            "claim_id", flat=True
+        )[:limit]
+    )
+    queue_duplicate_scans(ids)
+    return len(ids)

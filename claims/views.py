@@ -39,6 +39,7 @@ from .selectors import (
     Page,
     claim_text_for,
     keyset_page,
+    linked_claims,
     public_actors,
     public_claim_detail,
     public_claims,
@@ -136,6 +137,15 @@ def claim_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Http
         # Google reads ClaimReview for current verdicts only: a retraction carries none.
         "claim_review": claim_review(claim, language) if claim.status == ClaimStatus.PUBLISHED else None,
         "canonical": absolute(claim.get_absolute_url()),
+        "linked": [
+            {
+                "label": item.label,
+                "relation": item.relation,
+                "claim": item.claim,
+                "wording": claim_text_for(item.claim, language),
+            }
+            for item in linked_claims(claim, Claim.objects.public())
+        ],
     }
     return render(request, "claims/claim_detail.html", context)
 

@@ -76,3 +76,38 @@ def key(text: str) -> str:
 
 def key_words(text: str) -> list[str]:
     return key(text).split()
+
+
+# Spelling variants of one sound, for names transliterated many ways (Gaddafi, Kadhafi, Qaddafi; Haftar,
+# Hafter): consonant pairs that write one sound, then letters that stand for near sounds.
+_SOUND_PAIRS = re.compile(r"kh|gh|ph|th|dh|sh|ch|zh|ck")
+_SOUND_PAIR = {"kh": "k", "gh": "k", "ph": "f", "th": "t", "dh": "d", "sh": "s", "ch": "k", "zh": "j", "ck": "k"}
+_SOUND_LETTERS = str.maketrans({"q": "k", "c": "k", "g": "k", "z": "s", "w": "v", "x": "ks", "h": None})
+_VOWELS = re.compile(r"[aeiouy]+")
+_REPEATS = re.compile(r"(.)\1+")
+#: Shortest word given a sound key: shorter ones (most Vietnamese syllables, "the", "and") share
+#: skeletons with too many others.
+SOUND_MIN_LENGTH = 5
+
+
+def sound(word: str) -> str:
+    """The consonant skeleton of one key word (``key``'s ASCII), or "" for short or numeric words.
+
+    Vowels and ``h`` go (a leading vowel stays, as ``a``), letter pairs and near letters merge, doubles
+    collapse: ``gaddafi``, ``kadhafi`` and ``qaddafi`` are all ``kdf``; ``haftar`` and ``hafatr`` are
+    ``hftr``; ``lavrov`` and ``lavorv`` are ``lvrv``. A second chance for names, not a phonetic model.
+    """
+    if len(word) < SOUND_MIN_LENGTH or not word.isalpha() or not word.isascii():
+        return ""
+    lead = "a" if word[0] in "aeiouy" else ""
+    skeleton = _SOUND_PAIRS.sub(lambda match: _SOUND_PAIR[match.group()], word)
+    if not lead and skeleton[0] == "h":
+        lead, skeleton = "h", skeleton[1:]
+    skeleton = _VOWELS.sub("", skeleton.translate(_SOUND_LETTERS))
+    skeleton = _REPEATS.sub(r"\1", lead + skeleton)
+    return skeleton if len(skeleton) >= 2 else ""
+
+
+def sound_words(text: str) -> list[str]:
+    """The sound keys of a text's words, in order, each once."""
+    return list(dict.fromkeys(filter(None, (sound(word) for word in key(text).split()))))

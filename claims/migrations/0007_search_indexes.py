@@ -3,7 +3,7 @@
 The full-text index is on the exact expression ``claims.search`` queries (the ``simple`` configuration,
 with the claim's texts weighted above its names); the trigram index serves ``%>`` (a respelled word).
 Both read only ASCII keys, so they mean the same under any database ``LC_CTYPE``. SQLite needs neither.
-Then every existing claim gets its search document.
+Migration 0008 (re)builds every claim's document.
 """
 
 from django.db import migrations
@@ -29,21 +29,9 @@ def drop_indexes(apps, schema_editor):
     schema_editor.execute("DROP INDEX IF EXISTS claims_search_trgm")
 
 
-def build_documents(apps, schema_editor):
-    # The current code's builder, on the current models: a migration that runs after later ones
-    # changed the models would need its own copy; this one runs where the models are as here.
-    from claims.search import index_claims
-
-    Claim = apps.get_model("claims", "Claim")
-    ids = list(Claim.objects.values_list("pk", flat=True))
-    for start in range(0, len(ids), 1000):
-        index_claims(ids[start : start + 1000])
-
-
 class Migration(migrations.Migration):
     dependencies = [("claims", "0006_search_documents"), ("sources", "0001_outlets_sources_actors_places")]
 
     operations = [
         migrations.RunPython(create_indexes, drop_indexes),
-        migrations.RunPython(build_documents, migrations.RunPython.noop),
     ]
