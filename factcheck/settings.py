@@ -226,7 +226,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "flag-due-rechecks": {"task": "claims.tasks.flag_due_rechecks", "schedule": 3600.0},
+    "sweep-duplicate-scans": {"task": "claims.tasks.sweep_duplicate_scans", "schedule": 300.0},
 }
+
+# Fetching a source's page (sources.fetching). Only public addresses are fetched; FETCH_ALLOWED_HOSTS
+# names hosts (never IP literals) let through even when they resolve to private addresses, e.g. an
+# intranet archive. Timeouts in seconds, the size cap in bytes of the (decompressed) body.
+FETCH_ALLOWED_HOSTS = [host.lower().rstrip(".") for host in env_list("FETCH_ALLOWED_HOSTS", [])]
+FETCH_CONNECT_TIMEOUT = env_int("FETCH_CONNECT_TIMEOUT", 5, minimum=1)
+FETCH_READ_TIMEOUT = env_int("FETCH_READ_TIMEOUT", 15, minimum=1)
+FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 5_000_000, minimum=1)
+FETCH_MAX_REDIRECTS = env_int("FETCH_MAX_REDIRECTS", 5)
+# Languages the detector may answer (ISO 639-1 codes known to py3langid).
+FETCH_LANGUAGES = env_list("FETCH_LANGUAGES", ["vi", "en", "fr", "ru", "ar", "zh", "es", "de"])
+for _code in FETCH_LANGUAGES:
+    if not langcodes.tag_is_valid(_code):
+        raise ImproperlyConfigured(f"FETCH_LANGUAGES has {_code!r}, which is not a language code like vi or en.")
+FETCH_USER_AGENT = env_str("FETCH_USER_AGENT", f"factcheck-claim-database/0.1 (+{SITE_URL})")
 
 # --- E-mail -----------------------------------------------------------------------------------------
 
