@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import IntegerField, Q, QuerySet, Value
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
@@ -406,7 +406,10 @@ class ClaimAdmin(admin.ModelAdmin):
                 can_link=request.user.has_perm("claims.add_claimlink"),
                 suggestions=DuplicateSuggestion.objects.filter(Q(claim=claim) | Q(candidate=claim))
                 .select_related("claim", "candidate", "decided_by")
-                .order_by("status", "-score"),
+                .order_by(
+                    Case(When(status=DuplicateSuggestion.Status.PENDING, then=Value(0)), default=Value(1)),
+                    "-score",
+                ),
                 can_decide=request.user.has_perm("claims.change_duplicatesuggestion"),
             )
         return super().change_view(request, object_id, form_url, extra_context)

@@ -54,7 +54,8 @@ def score_line(probe: list[str], line: list[str], sounds: Set[str] = frozenset()
             if sound(word) in sounds:
                 best = max(best, SOUND_MATCH)
             found += best * word_weight(word)
-    pairs = set(pairwise(probe))
+    # Word pairs count when they hold a content word ("of the" says nothing).
+    pairs = {pair for pair in pairwise(probe) if max(word_weight(word) for word in pair) == 1.0}
     line_pairs = set(pairwise(line))
     pair_bonus = 0.5 * len(pairs & line_pairs) / len(pairs) if pairs else 0.0
     return found / total + pair_bonus

@@ -218,7 +218,8 @@ SOUND_MATCH = 0.8
 
 
 def word_weight(word: str) -> float:
-    return 0.25 if word in LIGHT_WORDS else 1.0
+    # A lone letter is what folding leaves of "Haftar's" or "U.N.": as light as a function word.
+    return 0.25 if word in LIGHT_WORDS or (len(word) == 1 and not word.isdigit()) else 1.0
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ import threading
 from typing import Any
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.utils import timezone
 
 from sources.models import Actor, ActorAlias, Place, PlaceAlias
 
-from .models import Appearance, Claim, ClaimTranslation
+from .models import Appearance, Claim, ClaimLink, ClaimTranslation
 from .search import claims_naming, index_claims
 
 # Claims being deleted right now: their translations and quotes go first, and must not re-create the
@@ -84,7 +85,15 @@ def place_alias_changed(sender: Any, instance: PlaceAlias, raw: bool = False, **
         index_claims(claims_naming(place_ids=[instance.place_id]))
 
 
+def claim_link_changed(sender: Any, instance: ClaimLink, raw: bool = False, **kwargs: Any) -> None:
+    """A link shows on both claims' pages and API answers: both have changed (Last-Modified, caches)."""
+    if not raw:
+        Claim.objects.filter(pk__in=[instance.from_claim_id, instance.to_claim_id]).update(updated_at=timezone.now())
+
+
 def connect() -> None:
+    post_save.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-saved")
+    post_delete.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-deleted")
     post_save.connect(claim_saved, sender=Claim, dispatch_uid="search-claim-saved")
     pre_delete.connect(claim_deleting, sender=Claim, dispatch_uid="search-claim-deleting")
     post_delete.connect(claim_deleted, sender=Claim, dispatch_uid="search-claim-deleted")

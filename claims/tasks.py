@@ -108,17 +108,18 @@ def suggest_duplicates(self, claim_id: int) -> int:  # type: ignore[no-untyped-d
         claim = Claim.objects.prefetch_related("translations").get(pk=claim_id)
         linked = set(ClaimLink.objects.filter(from_claim=claim).values_list("to_claim_id", flat=True))
         linked |= set(ClaimLink.objects.filter(to_claim=claim).values_list("from_claim_id", flat=True))
-        # One suggestion per pair: a pair the other claim's scan already suggested keeps that row (and its
-        # decision) rather than being suggested again the other way round.
-        linked |= set(DuplicateSuggestion.objects.filter(candidate=claim).values_list("claim_id", flat=True))
+        # One suggestion per pair: a pair the other claim's scan suggested keeps that row and its decision,
+        # rather than being suggested again the other way round (a dismissal would be re-opened).
+        suggested_to_them = set(DuplicateSuggestion.objects.filter(candidate=claim).values_list("claim_id", flat=True))
+        skip = linked | suggested_to_them
         found = {
             suggestion.claim_id: suggestion.score
             for suggestion in find_duplicates(
                 [claim.text, *(t.text for t in claim.translations.all())],
                 exclude=claim.pk,
-                limit=DUPLICATE_SUGGESTIONS + len(linked),
+                limit=DUPLICATE_SUGGESTIONS + len(skip),
             )
-            if suggestion.claim_id not in linked
+            if suggestion.claim_id not in skip
         }
         found = dict(list(found.items())[:DUPLICATE_SUGGESTIONS])
         existing = {s.candidate_id: s for s in DuplicateSuggestion.objects.filter(claim=claim)}
