@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -137,14 +137,20 @@ def decide(suggestion_id: int, user: Any, confirm: bool) -> DuplicateSuggestion:
                     % {"link": existing.get_kind_display()}
                 )
             if existing is None:
-                ClaimLink.objects.create(
-                    from_claim_id=suggestion.claim_id,
-                    to_claim_id=suggestion.candidate_id,
-                    kind=LinkKind.SAME_AS,
-                    created_by=user,
-                    note=gettext("Confirmed duplicate suggestion (likeness %(score).2f).")
-                    % {"score": suggestion.score},
-                )
+                try:
+                    with transaction.atomic():  # someone linking the pair by hand right now wins
+                        ClaimLink.objects.create(
+                            from_claim_id=suggestion.claim_id,
+                            to_claim_id=suggestion.candidate_id,
+                            kind=LinkKind.SAME_AS,
+                            created_by=user,
+                            note=gettext("Confirmed duplicate suggestion (likeness %(score).2f).")
+                            % {"score": suggestion.score},
+                        )
+                except IntegrityError:
+                    raise DecisionError(
+                        gettext("These claims were just linked by someone else: reload the page.")
+                    ) from None
         suggestion.status = DuplicateSuggestion.Status.CONFIRMED if confirm else DuplicateSuggestion.Status.DISMISSED
         suggestion.decided_by = user
         suggestion.decided_at = timezone.now()

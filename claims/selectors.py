@@ -210,6 +210,7 @@ RELATION_ORDER = list(RELATION_LABELS)
 class LinkedClaim:
     relation: str
     claim: Claim
+    link_id: int
 
     @property
     def label(self) -> str:
@@ -226,7 +227,9 @@ def linked_claims(claim: Claim, visible: QuerySet[Claim]) -> list[LinkedClaim]:
     for link in links:
         outgoing = link.from_claim_id == claim.pk
         found.append(
-            LinkedClaim(RELATIONS[(LinkKind(link.kind), outgoing)], link.to_claim if outgoing else link.from_claim)
+            LinkedClaim(
+                RELATIONS[(LinkKind(link.kind), outgoing)], link.to_claim if outgoing else link.from_claim, link.pk
+            )
         )
     prefetch_related_objects(
         [item.claim for item in found], Prefetch("translations", queryset=ClaimTranslation.objects.order_by("language"))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from sources.folding import exact, fold, key
+from sources.folding import exact, fold, key, sound, sound_words
 
 # Any text, surrogates excluded (they cannot be stored or typed).
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -101,3 +101,32 @@ def test_folding_never_merges_two_distinct_letters_of_a_non_latin_alphabet(alpha
     merged_on_purpose = {frozenset("её")}
     if frozenset((one, other)) not in merged_on_purpose:
         assert fold(one) != fold(other), (one, other)
+
+
+@pytest.mark.parametrize(
+    ("spellings", "skeleton"),
+    [
+        (["gaddafi", "gadhafi", "kadhafi", "qaddafi", "gadaffi", "kaddafi"], "kdf"),
+        (["haftar", "hafter", "hafatr"], "hftr"),
+        (["lavrov", "lavorv"], "lvrv"),
+        (["asselborn", "asselbron"], "aslbrn"),
+        (["fighter", "figther"], "fktr"),
+    ],
+)
+def test_spellings_of_one_name_share_a_sound_key(spellings, skeleton):
+    assert {sound(word) for word in spellings} == {skeleton}
+
+
+def test_short_or_numeric_words_have_no_sound_key():
+    assert [sound(word) for word in ["gna", "lna", "ngay", "2011", "x1234", ""]] == ["", "", "", "", "", ""]
+    assert sound("tripoli") != sound("tobruk")
+
+
+def test_sound_words_reads_a_text_s_words_once_in_order():
+    assert sound_words("Kadhafi, Gaddafi và Haftar — 2011") == ["kdf", "hftr"]
+
+
+@given(st.text(alphabet=st.characters(min_codepoint=97, max_codepoint=122), max_size=30))
+def test_a_sound_key_is_empty_or_lowercase_letters(word):
+    skeleton = sound(word)
+    assert skeleton == "" or (len(skeleton) >= 2 and skeleton.isalpha() and skeleton.islower())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -236,7 +237,6 @@ def test_every_postgresql_connection_uses_the_search_s_similarity_threshold():
 
 
 def test_reindex_search_rebuilds_every_document_and_drops_stale_ones(corpus):
-    from io import StringIO
 
     from django.core.management import call_command
 
@@ -246,3 +246,19 @@ def test_reindex_search_rebuilds_every_document_and_drops_stale_ones(corpus):
     call_command("reindex_search", stdout=out)
     assert out.getvalue().strip() == f"Indexed {len(corpus)} claims; removed 0 stale documents."
     assert found(corpus, "ceasefire") == ["ceasefire"]
+
+
+@pytest.mark.postgres
+def test_reindex_search_gives_pg_trgm_its_honest_cost_back_after_a_restore(corpus):
+    from django.core.management import call_command
+
+    def trigram_cost() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'word_similarity_commutator_op'")
+            return float(cursor.fetchone()[0])
+
+    assert trigram_cost() == 100  # migration 0008
+    with connection.cursor() as cursor:  # what a restored dump has: the extension's default
+        cursor.execute("ALTER FUNCTION word_similarity_commutator_op(text, text) COST 1")
+    call_command("reindex_search", stdout=StringIO())
+    assert trigram_cost() == 100

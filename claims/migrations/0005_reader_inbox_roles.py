@@ -10,7 +10,8 @@ EDITOR = [*RESEARCHER, "claims.view_complaint", "claims.change_complaint"]
 INBOX = {"Researcher": RESEARCHER, "Editor": EDITOR, "Publisher": EDITOR}
 
 
-def grant_inbox(apps, schema_editor):
+def grant_permissions(apps, roles_and_codes):
+    """Give each role (a group, created if missing) these permissions, creating new models' ones first."""
     roles = importlib.import_module("claims.migrations.0003_newsroom_roles")
     for app_config in apps.get_app_configs():  # the new models' permissions, as 0003 does
         models_module = getattr(app_config, "models_module", None)
@@ -19,18 +20,26 @@ def grant_inbox(apps, schema_editor):
         app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, codes in INBOX.items():
+    for name, codes in roles_and_codes.items():
         group, _created = Group.objects.get_or_create(name=name)
         for code in codes:
             app_label, codename = code.split(".")
             group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
-def revoke_inbox(apps, schema_editor):
+def revoke_permissions(apps, roles_and_codes):
     Permission = apps.get_model("auth", "Permission")
-    codes = {code.split(".")[1] for code in EDITOR}
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=INBOX):
+    for group in apps.get_model("auth", "Group").objects.filter(name__in=roles_and_codes):
+        codes = {code.split(".")[1] for code in roles_and_codes[group.name]}
         group.permissions.remove(*Permission.objects.filter(content_type__app_label="claims", codename__in=codes))
+
+
+def grant_inbox(apps, schema_editor):
+    grant_permissions(apps, INBOX)
+
+
+def revoke_inbox(apps, schema_editor):
+    revoke_permissions(apps, INBOX)
 
 
 class Migration(migrations.Migration):

@@ -13,30 +13,15 @@ CODES = [
     "claims.view_duplicatesuggestion",
     "claims.change_duplicatesuggestion",
 ]
-ROLES = ["Researcher", "Editor", "Publisher"]
+ROLES = {"Researcher": CODES, "Editor": CODES, "Publisher": CODES}
 
 
 def grant(apps, schema_editor):
-    roles = importlib.import_module("claims.migrations.0003_newsroom_roles")
-    for app_config in apps.get_app_configs():  # the new models' permissions, as 0003 and 0005 do
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
-        roles.create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name in ROLES:
-        group, _created = Group.objects.get_or_create(name=name)
-        for code in CODES:
-            app_label, codename = code.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    importlib.import_module("claims.migrations.0005_reader_inbox_roles").grant_permissions(apps, ROLES)
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    codes = {code.split(".")[1] for code in CODES}
-    for group in apps.get_model("auth", "Group").objects.filter(name__in=ROLES):
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="claims", codename__in=codes))
+    importlib.import_module("claims.migrations.0005_reader_inbox_roles").revoke_permissions(apps, ROLES)
 
 
 class Migration(migrations.Migration):
