@@ -799,3 +799,199 @@ class DuplicateSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} ~ {self.candidate_id} ({self.score:.2f})"
+
+
+# --- Claim candidates ----------------------------------------------------------------------------------
+
+
+class CandidateStatus(models.TextChoices):
+    PENDING = "pending", _("to decide")
+    ACCEPTED = "accepted", _("accepted")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class ClaimCandidate(models.Model):
+    """A sentence of a source's text that looks check-worthy (``sources.candidates``), with its offsets.
+
+    An editor accepts it (it becomes a draft claim quoting the sentence, claimant pre-filled) or
+    dismisses it. A new text for the source replaces the pending candidates; decided ones are kept.
+    """
+
+    Status = CandidateStatus
+
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="candidates")
+    start = models.PositiveIntegerField(_("start offset"))
+    end = models.PositiveIntegerField(_("end offset"))
+    text = models.TextField(_("sentence"))
+    score = models.FloatField(_("check-worthiness"))
+    reasons = models.JSONField(_("why"), default=list, blank=True)
+    claimant = models.ForeignKey(
+        Actor,
+        verbose_name=_("likely claimant"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("decision"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    claim = models.ForeignKey(
+        Claim,
+        verbose_name=_("claim made from it"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("found at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("claim candidate")
+        verbose_name_plural = _("claim candidates")
+        ordering = ["source", "-score", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "start", "end"], name="candidate_unique_span"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="candidate_span_not_empty"),
+            models.CheckConstraint(condition=Q(status__in=CandidateStatus.values), name="candidate_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="candidate_status_created")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+# --- ClaimReview import ----------------------------------------------------------------------------------
+
+
+class RatingMapping(models.Model):
+    """How another newsroom's rating label reads on our scale: “Faux”, “Pants on Fire”, “Sai” → False.
+
+    Labels are compared by search key (case, accents and spacing ignored). A label met in an import and
+    not yet mapped is added here with no rating, for an editor to map; mapping it updates every imported
+    review carrying it.
+    """
+
+    label = models.CharField(_("their label"), max_length=200)
+    label_key = models.CharField(_("label key"), max_length=200, unique=True, editable=False)
+    rating = models.ForeignKey(
+        Rating,
+        verbose_name=_("our rating"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty while undecided: reviews with this label stay unmapped."),
+    )
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("rating mapping")
+        verbose_name_plural = _("rating mappings")
+        ordering = ["label_key"]
+        constraints = [models.CheckConstraint(condition=~Q(label_key=""), name="rating_mapping_key_not_empty")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ExternalReview(models.Model):
+    """A fact-check another newsroom published (a ClaimReview), imported from a feed onto a claim.
+
+    Keyed by the review's URL, so importing a feed again updates rather than duplicates. Their rating is
+    kept as they wrote it (``original_label`` and the numbers); ``rating`` is its reading on our scale,
+    through ``RatingMapping``.
+    """
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="external_reviews")
+    review_url = models.URLField(_("review URL"), max_length=2048, unique=True)
+    publisher = models.CharField(_("published by"), max_length=300, blank=True)
+    publisher_url = models.URLField(_("publisher's site"), max_length=2048, blank=True)
+    headline = models.TextField(_("headline"), blank=True)
+    language = LanguageField(blank=True)
+    original_label = models.CharField(_("their rating"), max_length=200, blank=True)
+    rating_value = models.FloatField(_("rating value"), null=True, blank=True)
+    best_rating = models.FloatField(_("best rating"), null=True, blank=True)
+    worst_rating = models.FloatField(_("worst rating"), null=True, blank=True)
+    rating = models.ForeignKey(
+        Rating, verbose_name=_("on our scale"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("review date"), null=True, blank=True)
+    item = models.JSONField(_("ClaimReview as imported"), default=dict)
+    import_run = models.ForeignKey(
+        "ImportRun",
+        verbose_name=_("last imported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("imported"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("review by another newsroom")
+        verbose_name_plural = _("reviews by other newsrooms")
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["original_label"], name="external_review_label")]
+
+    def __str__(self) -> str:
+        return f"{self.publisher or self.review_url}: {self.original_label}"
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("waiting")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ImportRun(models.Model):
+    """One import of a ClaimReview feed (a file or a URL): what it did, and every item it skipped and why."""
+
+    Status = ImportStatus
+
+    location = models.CharField(_("file or URL"), max_length=2048)
+    payload = models.TextField(_("uploaded feed"), blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    message = models.TextField(_("message"), blank=True, editable=False)
+    item_count = models.PositiveIntegerField(_("items read"), default=0, editable=False)
+    created_count = models.PositiveIntegerField(_("created"), default=0, editable=False)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0, editable=False)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0, editable=False)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0, editable=False)
+    problems = models.JSONField(_("skipped items"), default=list, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("started"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("ClaimReview import")
+        verbose_name_plural = _("ClaimReview imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="import_status_valid")]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(status__in=["pending", "running"]), name="import_unfinished"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location} ({self.created_at:%Y-%m-%d %H:%M})"

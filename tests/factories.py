@@ -27,6 +27,7 @@ def role_group(name: str) -> Group:
         roles.create_roles(django_apps, None)
         importlib.import_module("claims.migrations.0005_reader_inbox_roles").grant_inbox(django_apps, None)
         importlib.import_module("claims.migrations.0009_link_and_duplicate_roles").grant(django_apps, None)
+        importlib.import_module("claims.migrations.0011_ingestion_roles").grant(django_apps, None)
         group = Group.objects.get(name=name)
     return group
 

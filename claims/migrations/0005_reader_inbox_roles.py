@@ -30,8 +30,9 @@ def grant_permissions(apps, roles_and_codes):
 def revoke_permissions(apps, roles_and_codes):
     Permission = apps.get_model("auth", "Permission")
     for group in apps.get_model("auth", "Group").objects.filter(name__in=roles_and_codes):
-        codes = {code.split(".")[1] for code in roles_and_codes[group.name]}
-        group.permissions.remove(*Permission.objects.filter(content_type__app_label="claims", codename__in=codes))
+        for code in roles_and_codes[group.name]:
+            app_label, codename = code.split(".")
+            group.permissions.remove(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))
 
 
 def grant_inbox(apps, schema_editor):
