@@ -24,10 +24,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import duplicates, workflow
+from sources.errors import DomainError
+
+from . import candidates, duplicates, workflow
 from .models import (
     Appearance,
+    CandidateStatus,
     Claim,
+    ClaimCandidate,
     ClaimLink,
     ClaimStatus,
     ClaimTip,
@@ -581,6 +585,166 @@ class DuplicateSuggestionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Dismiss: not a duplicate"), permissions=["change"])
     def dismiss(self, request: HttpRequest, queryset: QuerySet[DuplicateSuggestion]) -> None:
         self._decide(request, queryset, confirm=False)
+
+
+# --- Claim candidates -----------------------------------------------------------------------------------
+
+
+@admin.register(ClaimCandidate)
+class ClaimCandidateAdmin(admin.ModelAdmin):
+    """Sentences of sources worth checking, best first: accept one to start a draft claim from it."""
+
+    list_display = ["sentence", "source", "score", "why", "claimant", "status", "claim_link"]
+    list_filter = ["status", "source__language"]
+    list_select_related = ["source", "source__outlet", "claimant", "claim"]
+    search_fields = ["text", "source__title", "source__url"]
+    ordering = ["status", "-score", "source", "start"]
+    actions = ["accept", "dismiss"]
+    fields = readonly_fields = (
+        "in_context",
+        "source",
+        "score",
+        "why",
+        "claimant",
+        "status",
+        "claim_link",
+        "decided_by",
+        "decided_at",
+    )
+    change_form_template = "admin/claims/claimcandidate/change_form.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("sentence"))
+    def sentence(self, obj: ClaimCandidate) -> str:
+        return obj.text if len(obj.text) <= 200 else obj.text[:199] + "…"
+
+    @admin.display(description=_("why"))
+    def why(self, obj: ClaimCandidate) -> str:
+        return ", ".join(str(REASON_LABELS.get(code, code)) for code in obj.reasons)
+
+    @admin.display(description=_("claim"))
+    def claim_link(self, obj: ClaimCandidate) -> str:
+        if obj.claim_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">#{}</a>', reverse("admin:claims_claim_change", args=[obj.claim_id]), obj.claim_id
+        )
+
+    @admin.display(description=_("in the source"))
+    def in_context(self, obj: ClaimCandidate) -> str:
+        text = obj.source.text
+        start = max(text.rfind("\n", 0, obj.start) + 1, obj.start - 400)
+        end = text.find("\n", obj.end)
+        end = min(len(text) if end < 0 else end, obj.end + 400)
+        return format_html(
+            '<div class="quoted-text" lang="{}">{}<mark>{}</mark>{}</div>',
+            obj.source.language,
+            ("…" if start > 0 else "") + text[start : obj.start],
+            text[obj.start : obj.end],
+            text[obj.end : end] + ("…" if end < len(text) else ""),
+        )
+
+    def get_urls(self) -> list[URLPattern]:
+        return [
+            path(
+                "<int:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="claims_claimcandidate_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        candidate = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        extra_context["can_decide"] = (
+            candidate is not None
+            and candidate.status == CandidateStatus.PENDING
+            and self.has_change_permission(request, candidate)
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
+        """Accept (a draft claim is made, and opened for editing) or dismiss one candidate."""
+        candidate = get_object_or_404(ClaimCandidate, pk=object_id)
+        here = reverse("admin:claims_claimcandidate_change", args=[candidate.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(here)
+        if not self.has_change_permission(request, candidate):
+            raise PermissionDenied
+        decision = request.POST.get("decision", "")
+        if decision == "accept":
+            try:
+                claim = candidates.accept_candidate(candidate.pk, request.user)  # type: ignore[arg-type]
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+                return HttpResponseRedirect(here)
+            self.message_user(
+                request,
+                gettext("Draft claim #%(id)s made from the sentence, quoted in its source: edit it, then submit it.")
+                % {"id": claim.pk},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+        if decision == "dismiss":
+            candidates.dismiss_candidates([candidate.pk], request.user)  # type: ignore[arg-type]
+            self.message_user(request, gettext("Dismissed."), messages.SUCCESS)
+            changelist = reverse("admin:claims_claimcandidate_changelist")
+            return HttpResponseRedirect(f"{changelist}?source__id__exact={candidate.source_id}&status__exact=pending")
+        self.message_user(request, gettext("Choose to accept or dismiss the sentence."), messages.ERROR)
+        return HttpResponseRedirect(here)
+
+    @admin.action(description=_("Accept: make draft claims of them"), permissions=["change"])
+    def accept(self, request: HttpRequest, queryset: QuerySet[ClaimCandidate]) -> None:
+        made, problems = [], []
+        for candidate_id in queryset.order_by("source", "start").values_list("pk", flat=True):
+            try:
+                made.append(candidates.accept_candidate(candidate_id, request.user).pk)  # type: ignore[arg-type]
+            except DomainError as error:
+                problems.append(f"#{candidate_id}: {error.message}")
+        if made:
+            self.message_user(
+                request,
+                ngettext("Draft claim made: %(ids)s.", "Draft claims made: %(ids)s.", len(made))
+                % {"ids": ", ".join(f"#{pk}" for pk in made)},
+                messages.SUCCESS,
+            )
+        for problem in problems:
+            self.message_user(request, problem, messages.WARNING)
+
+    @admin.action(description=_("Dismiss: not worth checking"), permissions=["change"])
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[ClaimCandidate]) -> None:
+        count = candidates.dismiss_candidates(queryset.values_list("pk", flat=True), request.user)  # type: ignore[arg-type]
+        self.message_user(
+            request, ngettext("%(n)d sentence dismissed.", "%(n)d sentences dismissed.", count) % {"n": count}
+        )
+
+
+#: The reasons ``sources.candidates`` gives, in words.
+REASON_LABELS = {
+    "percent": _("a percentage"),
+    "number": _("a figure"),
+    "quantity-word": _("a quantity in words"),
+    "casualty": _("casualties"),
+    "date": _("a date"),
+    "actor": _("a known actor or place"),
+    "proper-name": _("a name"),
+    "attribution": _("attributed"),
+    "comparison": _("a comparison"),
+    "quotation": _("a quotation"),
+    "question": _("a question"),
+    "short": _("too short"),
+    "long": _("very long"),
+    "appeal": _("a call or demand"),
+    "boilerplate": _("caption or byline"),
+}
 
 
 # --- Verdicts ----------------------------------------------------------------------------------------

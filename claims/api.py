@@ -14,6 +14,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import translation
@@ -54,6 +55,7 @@ from sources.api import (
 )
 from sources.languages import LanguageFormField, normalize_language_tag, site_language, validate_language_tag
 from sources.models import Actor, Outlet, Source
+from sources.tasks import request_fetch
 
 from . import workflow
 from .claimreview import absolute, claim_review, data_feed
@@ -807,6 +809,8 @@ def visible_sources(user: Any) -> QuerySet[Source]:
 class SourceFilter(StrictFilterSet):
     language = LanguageFilter(field_name="language")
     outlet = IdFilter(field_name="outlet_id")
+    fetch_status = django_filters.ChoiceFilter(field_name="fetch_status", choices=Source.FetchStatus.choices)
+    link_status = django_filters.ChoiceFilter(field_name="link_status", choices=Source.LinkStatus.choices)
 
     class Meta:
         model = Source
@@ -842,8 +846,30 @@ class SourceViewSet(
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         source = Source(**serializer.validated_data, created_by=self.request.user)  # type: ignore[misc]
         source.full_clean()
-        source.save()
+        with transaction.atomic():
+            source.save()
+            if source.url:  # fetched and archived after the commit; what was left out is filled in
+                request_fetch(source)
         serializer.instance = source
+
+    @extend_schema(
+        request=None,
+        responses={202: SourceDetailSerializer},
+        summary="Fetch a source's page again",
+        description="Archives a new snapshot and fills in the title, text and language the source lacks; "
+        "`fetch_status` is `pending` until the fetch is done.",
+    )
+    @action(detail=True, methods=["post"])
+    def fetch(self, request: Request, pk: str | None = None) -> Response:
+        require_perm(request, "sources.change_source", _("fetch sources"))
+        source = self.get_object()
+        if not source.url:
+            raise exceptions.ValidationError({"url": [_("This source has no URL to fetch.")]})
+        if source.fetch_status != Source.FetchStatus.PENDING:
+            with transaction.atomic():
+                request_fetch(source)
+        source.refresh_from_db()
+        return Response(SourceDetailSerializer(source, context=self.get_serializer_context()).data, status=202)
 
 
 def visible_actors(user: Any) -> QuerySet[Actor]:

@@ -1,4 +1,5 @@
 """Keeping search documents current: every save of a text search reads re-indexes the claims it feeds.
+A source saved with a new text has its claim candidates found once the save commits.
 
 Synchronous, in the writer's transaction, so a claim is findable the moment its transaction commits
 (and a rollback takes its document with it). Renaming an actor or a place re-indexes every claim that
@@ -11,10 +12,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 
-from sources.models import Actor, ActorAlias, Place, PlaceAlias
+from sources.models import Actor, ActorAlias, Place, PlaceAlias, Source
 
 from .models import Appearance, Claim, ClaimLink, ClaimTranslation
 from .search import claims_naming, index_claims
@@ -91,7 +93,18 @@ def claim_link_changed(sender: Any, instance: ClaimLink, raw: bool = False, **kw
         Claim.objects.filter(pk__in=[instance.from_claim_id, instance.to_claim_id]).update(updated_at=timezone.now())
 
 
+def source_saved(sender: Any, instance: Source, raw: bool = False, **kwargs: Any) -> None:
+    """A source with a new text gets its claim candidates once the save commits (the mark it carries is
+    the outbox: a message lost here is re-sent by ``claims.tasks.sweep_claim_candidates``)."""
+    if not raw and instance.needs_candidates:
+        from .tasks import queue_candidate_scans
+
+        source_id = instance.pk
+        transaction.on_commit(lambda: queue_candidate_scans([source_id]))
+
+
 def connect() -> None:
+    post_save.connect(source_saved, sender=Source, dispatch_uid="candidates-source-saved")
     post_save.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-saved")
     post_delete.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-deleted")
     post_save.connect(claim_saved, sender=Claim, dispatch_uid="search-claim-saved")

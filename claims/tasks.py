@@ -14,7 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from sources.models import Source
+
 from . import workflow
+from .candidates import store_candidates
 from .duplicates import find_duplicates
 from .models import Claim, ClaimLink, DuplicateSuggestion, ReviewEvent, SearchDocument
 
@@ -150,4 +153,38 @@ def sweep_duplicate_scans(limit: int = 1000) -> int:
         )[:limit]
     )
     queue_duplicate_scans(ids)
+    return len(ids)
+
+
+# --- Claim candidates ------------------------------------------------------------------------------------
+
+#: A candidates scan not done this long after its source's text changed had its message lost.
+CANDIDATES_GRACE = dt.timedelta(minutes=5)
+
+
+def queue_candidate_scans(source_ids: list[int]) -> None:
+    """After the commit that marked them: one scan per source (a lost message is re-sent by the sweep)."""
+    for source_id in source_ids:
+        try:
+            suggest_claim_candidates.delay(source_id)
+        except Exception:  # the broker is down: the mark stays, the sweep sends it later
+            logger.warning("could not queue the candidates scan of source %s", source_id, exc_info=True)
+
+
+@shared_task(bind=True, max_retries=3, default_retry_delay=30, acks_late=True)
+def suggest_claim_candidates(self, source_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Store the check-worthy sentences of a source's new text for editors; returns how many are pending."""
+    return store_candidates(source_id)
+
+
+@shared_task
+def sweep_claim_candidates(limit: int = 500) -> int:
+    """Beat task: re-send the candidates scans whose message was lost (still marked after the grace)."""
+    cutoff = timezone.now() - CANDIDATES_GRACE
+    ids = list(
+        Source.objects.filter(needs_candidates=True, updated_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queue_candidate_scans(ids)
     return len(ids)

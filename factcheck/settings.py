@@ -221,12 +221,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True  # a task killed mid-run is redelivered; tasks are idempotent
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message a worker took and never acknowledged (it died mid-task) goes back to the queue after this
+# many seconds. Longer than any task runs; the sweeps re-send lost work sooner where it matters.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "flag-due-rechecks": {"task": "claims.tasks.flag_due_rechecks", "schedule": 3600.0},
     "sweep-duplicate-scans": {"task": "claims.tasks.sweep_duplicate_scans", "schedule": 300.0},
+    "sweep-pending-fetches": {"task": "sources.tasks.sweep_pending_fetches", "schedule": 300.0},
+    "sweep-claim-candidates": {"task": "claims.tasks.sweep_claim_candidates", "schedule": 300.0},
+    "recheck-source-links": {"task": "sources.tasks.recheck_source_links", "schedule": 3600.0},
 }
 
 # Fetching a source's page (sources.fetching). Only public addresses are fetched; FETCH_ALLOWED_HOSTS
@@ -242,6 +248,10 @@ FETCH_LANGUAGES = env_list("FETCH_LANGUAGES", ["vi", "en", "fr", "ru", "ar", "zh
 for _code in FETCH_LANGUAGES:
     if not langcodes.tag_is_valid(_code):
         raise ImproperlyConfigured(f"FETCH_LANGUAGES has {_code!r}, which is not a language code like vi or en.")
+#: Seconds before the first retry of a fetch that failed for a passing reason; doubled at each retry.
+FETCH_RETRY_DELAY = env_int("FETCH_RETRY_DELAY", 60, minimum=1)
+#: Cited sources' pages are fetched again this often to catch changed and vanished pages (link rot).
+SOURCE_RECHECK_DAYS = env_int("SOURCE_RECHECK_DAYS", 30, minimum=1)
 FETCH_USER_AGENT = env_str("FETCH_USER_AGENT", f"factcheck-claim-database/0.1 (+{SITE_URL})")
 
 # --- E-mail -----------------------------------------------------------------------------------------

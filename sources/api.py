@@ -272,24 +272,62 @@ class OutletSerializer(serializers.ModelSerializer):
 
 
 class SourceSerializer(serializers.ModelSerializer):
-    """A source as listed: everything but its text."""
+    """A source as listed: everything but its text.
+
+    A source given a ``url`` may leave out its title and language (and text): the page is fetched, and
+    what was left out is filled in from it; ``fetch_status`` says how that went.
+    """
 
     url = WebURL(max_length=2048, required=False, allow_blank=True)
-    language = LanguageTagField()
+    language = LanguageTagField(required=False, allow_blank=True)
     outlet = ObjectId(queryset=Outlet.objects.all(), allow_null=True, required=False)
-    title = Text(max_length=500)
+    title = Text(max_length=500, required=False, allow_blank=True)
     published_at = serializers.DateTimeField(required=False, allow_null=True)
 
     class Meta:
         model = Source
-        fields = ["id", "url", "title", "language", "published_at", "outlet", "kind", "content_hash", "created_at"]
-        read_only_fields = ["content_hash", "created_at"]
+        fields = [
+            "id",
+            "url",
+            "title",
+            "language",
+            "published_at",
+            "outlet",
+            "kind",
+            "content_hash",
+            "fetch_status",
+            "fetch_error",
+            "fetched_at",
+            "link_status",
+            "link_checked_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "content_hash",
+            "fetch_status",
+            "fetch_error",
+            "fetched_at",
+            "link_status",
+            "link_checked_at",
+            "created_at",
+        ]
         extra_kwargs = {"kind": {"required": False}}
 
     def validate_url(self, value: str) -> str:
         if value and Source.objects.filter(url=value).exists():
             raise serializers.ValidationError(_("A source with this URL is already registered."))
         return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("url"):
+            missing = {}
+            if not attrs.get("title"):
+                missing["title"] = [_("Give a title, or a URL to take it from.")]
+            if not attrs.get("language"):
+                missing["language"] = [_("Give the language, or a URL to detect it from.")]
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
 
 
 class SourceDetailSerializer(SourceSerializer):

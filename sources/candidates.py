@@ -328,15 +328,19 @@ class _Actors:
         self.longest = max((len(k.split()) for k in self.keys), default=0)
 
     def found(self, sentence: str) -> set[str]:
+        return set(self.in_order(sentence))
+
+    def in_order(self, sentence: str) -> list[str]:
         words = key(sentence).split() if self.keys else []
-        found: set[str] = set()
+        found: list[str] = []
         at = 0
         while at < len(words):
             # The longest name first: “Khalifa Haftar” is one actor, not “Haftar” again.
             for size in range(min(self.longest, len(words) - at), 0, -1):
                 name = " ".join(words[at : at + size])
                 if name in self.keys:
-                    found.add(name)
+                    if name not in found:
+                        found.append(name)
                     at += size
                     break
             else:
@@ -421,6 +425,11 @@ def score_sentence(sentence: str, names: Iterable[str] = ()) -> tuple[float, lis
     ``appeal`` (a call or a demand), ``boilerplate`` (captions, bylines, “Xem thêm”).
     """
     return _score(sentence, _Actors(names))
+
+
+def names_in(sentence: str, names: Iterable[str]) -> list[str]:
+    """The search keys (``sources.folding.key``) of the ``names`` a sentence mentions, first mentioned first."""
+    return _Actors(names).in_order(sentence)
 
 
 @dataclass(frozen=True)
