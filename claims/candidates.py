@@ -91,12 +91,12 @@ def store_candidates(source_id: int) -> int:
 
 
 def _claimant(candidate: sentences.Candidate, actors: dict[str, tuple[int, bool]]) -> int | None:
-    """Who makes the claim, for an attributed sentence: the first person it names (“Theo Thiếu tướng của
-    LNA Ahmed al-Mismari, …” is al-Mismari speaking, not the LNA), else the first organisation (“Theo Bộ
-    Y tế Libya, …”). Nobody for a fact the article reports itself."""
+    """Who makes the claim: an actor named where the sentence names its speaker (``speaker_names``) —
+    a person before an organisation (“Theo Thiếu tướng của LNA Ahmed al-Mismari, …” is al-Mismari
+    speaking, not the LNA). Nobody for a fact the article reports itself."""
     if "attribution" not in candidate.reasons:
         return None
-    named = [actors[name] for name in sentences.names_in(candidate.text, actors)]
+    named = [actors[name] for name in sentences.speaker_names(candidate.text, actors)]
     people = [actor_id for actor_id, is_person in named if is_person]
     if people:
         return people[0]

@@ -432,6 +432,43 @@ def names_in(sentence: str, names: Iterable[str]) -> list[str]:
     return _Actors(names).in_order(sentence)
 
 
+#: Attribution cues that come before the speaker (“Theo bà Mogherini, …”, “according to the ministry”);
+#: the others follow the speaker (“Bộ Y tế Libya cho biết …”, “the ministry said”).
+_ACCORDINGLY = re.compile(r"\s+(?:đó|đấy)\b")
+_SPEAKER_FOLLOWS = re.compile(r"^(?:theo|according\s+to|по\s+словам|по\s+данным|selon|وفقا|بحسب|حسب)$")
+
+
+def speaker_names(sentence: str, names: Iterable[str]) -> list[str]:
+    """The ``names`` (search keys) where an attributed sentence names its speaker, first mentioned first.
+
+    After a cue like “Theo …” the speaker is named up to the next comma; before a verb like “cho biết”,
+    in what precedes it; before “theo đó” (accordingly), the subject first named. Nothing when the
+    sentence attributes nothing, or names nobody there (“Ông này cũng khẳng định …” points back).
+    """
+    lowered, folded = exact(sentence), fold(sentence)
+    cues = [(m.start(), m.end(), lowered) for m in _EXACT_CUES["attribution"].finditer(lowered)]
+    cues += [(m.start(), m.end(), folded) for m in _FOLDED_CUES["attribution"].finditer(folded)]
+    if not cues:
+        return []
+    actors = _Actors(names)
+    # The first cue that has a speaker named where it points (“Phát biểu tại Luxembourg, bà Mogherini
+    # khẳng định …”: not “phát biểu”, which opens the sentence, but “khẳng định”).
+    for start, end, text in sorted(cues, key=lambda cue: cue[0]):
+        if _ACCORDINGLY.match(text, end):
+            # “Bộ Y tế Libya đã cập nhật …, theo đó …”: what follows is the subject's account.
+            found = actors.in_order(text[:start])[:1]
+        elif _SPEAKER_FOLLOWS.match(" ".join(text[start:end].split())):
+            comma = text.find(",", end)
+            found = actors.in_order(text[end : comma if comma >= 0 else len(text)])
+        else:
+            # The clause the verb ends (“…, the LNA said”) before the whole sentence up to it.
+            before = text[:start].rstrip(" ,")
+            found = actors.in_order(before[before.rfind(",") + 1 :]) or actors.in_order(before)
+        if found:
+            return found
+    return []
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A sentence worth checking: its offsets in the source's text, its words, its score and why."""

@@ -243,3 +243,37 @@ def test_the_seed_articles_surface_what_a_fact_checker_would_pick():
     assert 1 <= rank(a2, QUOTE_7_PERCENT) <= 3
     assert 1 <= rank(a2, FIGHTER_JETS) <= 8
     assert set(a2[rank(a2, QUOTE_7_PERCENT) - 1].reasons) >= {"percent", "comparison", "actor"}
+
+
+SPEAKERS = ("Bộ Y tế Libya", "Ahmed al-Mismari", "LNA", "Mogherini", "Dmitry Peskov", "Điện Kremlin", "Haftar")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "speakers"),
+    [
+        # “Theo …”: the speaker follows, up to the comma (the army is named, the general speaks).
+        ("Theo Thiếu tướng của LNA Ahmed al-Mismari, ít nhất 14 binh sĩ LNA thiệt mạng.", ["lna", "ahmed al mismari"]),
+        # A verb: the speaker comes before it.
+        (
+            "Người phát ngôn Điện Kremlin Dmitry Peskov cho biết Moskva kêu gọi ngừng bắn.",
+            ["dien kremlin", "dmitry peskov"],
+        ),
+        # The first cue names nobody before it; the next one does.
+        ("Phát biểu tại Luxembourg, bà Mogherini khẳng định EU ủng hộ ngừng bắn.", ["mogherini"]),
+        # “theo đó” (accordingly): the subject of the sentence, not everyone it names.
+        (
+            "Ngày 7/4, Bộ Y tế Libya đã cập nhật số thương vong kể từ khi Haftar tấn công, theo đó 32 người chết.",
+            ["bo y te libya"],
+        ),
+        # A pronoun points back to an earlier sentence: nobody here.
+        ("Ông này cũng khẳng định LNA tránh sử dụng máy bay chiến đấu.", []),
+        # Nothing attributed: the article's own report.
+        ("Chính quyền ở Tripoli đang kiểm soát chỉ 7% lãnh thổ, LNA nói chung mạnh hơn.", []),
+        # The clause the verb ends, not everyone named before it.
+        ("Haftar's forces captured the airport, the LNA said on Sunday.", ["lna"]),
+    ],
+)
+def test_the_speaker_is_found_where_the_attribution_points(sentence: str, speakers: list[str]) -> None:
+    from sources.candidates import speaker_names
+
+    assert speaker_names(sentence, SPEAKERS) == speakers

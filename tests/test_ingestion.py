@@ -61,7 +61,10 @@ def libya_actors() -> dict[str, Actor]:
         name="Quân đội Quốc gia Libya", kind=Actor.Kind.ORGANIZATION, aliases=["LNA"]
     )
     haftar = Actor.objects.create_with_aliases(name="Khalifa Haftar", aliases=["Haftar"])
-    return {"mismari": mismari, "lna": lna, "haftar": haftar}
+    ministry = Actor.objects.create_with_aliases(
+        name="Libya's Ministry of Health", kind=Actor.Kind.ORGANIZATION, aliases=["Bộ Y tế Libya"]
+    )
+    return {"mismari": mismari, "lna": lna, "haftar": haftar, "ministry": ministry}
 
 
 def api(user: Any = None) -> Any:
@@ -124,6 +127,9 @@ def test_the_seed_articles_claims_come_out_near_the_top_of_the_candidates(
     # “Theo Thiếu tướng của LNA Ahmed al-Mismari, …”: the person speaking, not the army he speaks for.
     assert soldiers.claimant == libya_actors["mismari"]
     assert {"number", "casualty", "attribution"} <= set(soldiers.reasons)
+    casualties = ClaimCandidate.objects.get(source=a1, text__contains=CASUALTIES_A1)
+    # “Bộ Y tế Libya đã cập nhật … kể từ khi Tướng Khalifa Haftar bắt đầu …, theo đó …”: the ministry.
+    assert casualties.claimant == libya_actors["ministry"]
     seven = ClaimCandidate.objects.get(source=a2, text__contains=QUOTE_7_PERCENT)
     assert seven.claimant is None  # reported by the article, nobody named says it
     for candidate in ClaimCandidate.objects.filter(source__in=[a1, a2]).select_related("source"):
