@@ -8,7 +8,7 @@ from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from claims import api
+from claims import api, api_exports
 from claims import views as claim_views
 from claims.feeds import ActorFeed, ClaimsFeed
 from claims.sitemaps import SITEMAPS, sitemap_index
@@ -30,6 +30,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap_index, name="sitemap-index"),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("api/v1/ratings/", api.RatingListView.as_view(), name="api-ratings"),
+    path("api/v1/exports/claims.csv", api_exports.ClaimsCSVExportView.as_view(), name="api-export-claims-csv"),
+    path("api/v1/exports/claims.jsonl", api_exports.ClaimsJSONLExportView.as_view(), name="api-export-claims-jsonl"),
     path("api/v1/claimreview/", api.ClaimReviewFeedView.as_view(), name="api-claimreview-feed"),
     path("api/v1/", include((router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
