@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from sources.errors import DomainError
 
 from . import candidates, duplicates, workflow
+from .admin_imports import ExternalReviewInline  # and registers the import admin
 from .models import (
     Appearance,
     CandidateStatus,
@@ -274,7 +275,7 @@ class ClaimAdmin(admin.ModelAdmin):
     ]
     search_fields = ["text", "translations__text", "claimant__name", "claimant__aliases__name", "appearances__quote"]
     autocomplete_fields = ["claimant", "mentions", "places", "topics"]
-    inlines = [ClaimTranslationInline, AppearanceInline]
+    inlines = [ClaimTranslationInline, AppearanceInline, ExternalReviewInline]
     actions = [submit_claims, approve_claims, publish_claims]
     readonly_fields = ["status_badge", "author", "verdict_link", "published_at", "updated_at"]
     fieldsets = [

@@ -188,3 +188,58 @@ def sweep_claim_candidates(limit: int = 500) -> int:
     )
     queue_candidate_scans(ids)
     return len(ids)
+
+
+# --- ClaimReview import -------------------------------------------------------------------------------
+
+#: Back-off of a feed fetch that failed for a reason worth retrying: 1, 2, 4, 8, 16 minutes.
+IMPORT_RETRY_BASE = 60
+
+
+@shared_task(bind=True, max_retries=5, acks_late=True)
+def import_claimreview(self, run_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Carry out a ClaimReview import queued in the admin (``claims.importing.run_import``).
+
+    Safe to run twice: a finished run is left alone, and a run left "running" by a worker that died is
+    run again, which the idempotent upsert (by review URL) allows. A feed that could not be fetched for
+    a passing reason (timeout, 5xx, 429) or a database that went away is retried with back-off; once the
+    retries are spent the run is marked failed with the reason. Eager (the embedded default) has no
+    worker to wait in: it fails at once, and the editor starts the import again.
+    """
+    from django.db import OperationalError
+
+    from . import importing
+
+    try:
+        run = importing.run_import(run_id)
+    except (importing.FeedError, OperationalError) as exc:
+        if not self.request.is_eager and self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=IMPORT_RETRY_BASE * 2**self.request.retries) from exc
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = exc.message if isinstance(exc, importing.FeedError) else _("The database could not be reached.")
+        importing.fail_run(run_id, reason)
+        return "failed"
+    return run.status if run is not None else "missing"
+
+
+#: A run still waiting this long after it was started had its message lost: the sweep sends it again.
+IMPORT_GRACE = dt.timedelta(minutes=10)
+
+
+@shared_task
+def sweep_pending_imports(limit: int = 50) -> int:
+    """Beat task: re-send the imports whose message was lost (still waiting after the grace period)."""
+    from .models import ImportRun
+
+    cutoff = timezone.now() - IMPORT_GRACE
+    ids = list(
+        ImportRun.objects.filter(status=ImportRun.Status.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for run_id in ids:
+        try:
+            import_claimreview.delay(run_id)
+        except Exception:  # the broker is still down: the next sweep tries again
+            logger.warning("could not queue ClaimReview import %s", run_id, exc_info=True)
+    return len(ids)

@@ -3,6 +3,8 @@
 ``fetch(url)`` returns a ``FetchResult`` or raises ``FetchBlocked`` (the address is not on the public
 internet) or ``FetchFailed`` (everything else; ``transient`` says whether trying later may help,
 ``gone`` marks a 404/410). Reasons are translatable sentences for the newsroom, not stack traces.
+``fetch_document(url, content_types)`` is the same guarded GET for a document that is data, not an
+article (a ClaimReview feed): it returns the decoded text as sent, with the final address and type.
 
 Server-side request forgery is refused where it matters, at connect time: the HTTP client's network
 backend resolves the host itself, vets every address it gets (``is_public_address``) and connects to
@@ -22,6 +24,7 @@ one 64 KiB read inflates to, before we stop); a number of redirects; the content
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import ipaddress
 import logging
 import re
@@ -52,6 +55,9 @@ logger = logging.getLogger(__name__)
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 READABLE_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+_PAGE_ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9"
+#: What a JSON document (a ClaimReview feed, JSON-LD, JSON Lines) may be served as.
+JSON_CONTENT_TYPES = frozenset({"application/json", "application/ld+json", "application/x-ndjson", "text/plain"})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 GONE_STATUSES = frozenset({404, 410})
 RETRY_LATER_STATUSES = frozenset({408, 429})
@@ -136,11 +142,31 @@ def is_public_address(ip: IPAddress) -> bool:
 
 def fetch(url: str) -> FetchResult:
     """GET a web page and extract its article text, following at most FETCH_MAX_REDIRECTS redirects."""
+    response, content_type, body = _get(url, READABLE_CONTENT_TYPES, _PAGE_ACCEPT)
+    return _result(url, response, content_type, body)
+
+
+def fetch_document(url: str, content_types: frozenset[str], max_bytes: int | None = None) -> tuple[str, str, str]:
+    """GET a document of one of ``content_types`` (JSON, say) through the same guard, limits and
+    redirects as ``fetch``; return ``(final_url, content_type, text)``, the text decoded but otherwise
+    as sent. ``max_bytes`` replaces FETCH_MAX_BYTES (a data feed may be larger than any article)."""
+    accept = ", ".join(sorted(content_types))
+    response, content_type, body = _get(url, content_types, accept, max_bytes)
+    return str(response.url), content_type, _decode(body, response.charset_encoding, sniff_html=False)
+
+
+def _get(
+    url: str, content_types: frozenset[str], accept: str, max_bytes: int | None = None
+) -> tuple[httpx.Response, str, bytes]:
+    """The guarded GET both fetchers share: hop by hop through redirects, status and type checked, the
+    body read under the size cap and the overall time budget. Returns the final (closed) response."""
     limits = _Limits.from_settings()
+    if max_bytes is not None:
+        limits = dataclasses.replace(limits, max_bytes=max_bytes)
     deadline = time.monotonic() + limits.budget
     target = _parse_url(url)
     try:
-        with _client(limits) as client:
+        with _client(limits, accept) as client:
             for _hop in range(limits.max_redirects + 1):
                 _check_deadline(deadline)
                 response = client.send(client.build_request("GET", target), stream=True)
@@ -149,11 +175,11 @@ def fetch(url: str) -> FetchResult:
                         target = _redirect_target(response)
                         continue
                     _check_status(response.status_code)
-                    content_type = _readable_content_type(response)
+                    content_type = _readable_content_type(response, content_types)
                     body = _read_body(response, limits.max_bytes, deadline)
                 finally:
                     response.close()
-                return _result(url, response, content_type, body)
+                return response, content_type, body
     except httpx.TimeoutException as exc:
         raise FetchFailed(_("The site did not answer in time."), transient=True) from exc
     except httpx.DecodingError as exc:
@@ -270,7 +296,7 @@ class _Limits:
         return self.connect_timeout + 4 * self.read_timeout
 
 
-def _client(limits: _Limits) -> httpx.Client:
+def _client(limits: _Limits, accept: str) -> httpx.Client:
     return httpx.Client(
         transport=_PublicOnlyTransport(limits.allowed_hosts),
         follow_redirects=False,  # each hop goes through _parse_url and the guard again
@@ -278,7 +304,7 @@ def _client(limits: _Limits) -> httpx.Client:
         timeout=httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout, pool=limits.connect_timeout),
         headers={
             "User-Agent": limits.user_agent,
-            "Accept": "text/html, application/xhtml+xml, text/plain;q=0.9",
+            "Accept": accept,
         },
     )
 
@@ -335,17 +361,21 @@ def _check_status(status: int) -> None:
     )
 
 
-def _readable_content_type(response: httpx.Response) -> str:
+def _readable_content_type(response: httpx.Response, content_types: frozenset[str]) -> str:
     media_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
-    if media_type not in READABLE_CONTENT_TYPES:
-        raise FetchFailed(
-            format_lazy(
-                _("The address holds “{content_type}”, not a web page or plain text."),
-                content_type=media_type or _("an undeclared type"),
-            ),
-            transient=False,
-            status=response.status_code,
-        )
+    if media_type not in content_types:
+        found = media_type or _("an undeclared type")
+        if content_types == READABLE_CONTENT_TYPES:
+            reason = format_lazy(
+                _("The address holds “{content_type}”, not a web page or plain text."), content_type=found
+            )
+        else:
+            reason = format_lazy(
+                _("The address holds “{content_type}”, not what was expected ({expected})."),
+                content_type=found,
+                expected=", ".join(sorted(content_types)),
+            )
+        raise FetchFailed(reason, transient=False, status=response.status_code)
     return media_type
 
 
