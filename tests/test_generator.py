@@ -1,0 +1,406 @@
+"""The synthetic data generator (``manage.py generate_claims``): its rows keep every rule the product
+holds, the public surfaces serve them at their pinned query budgets, search finds them, and one seed
+always gives the same rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from django.utils import translation
+from django.utils.html import escape
+from rest_framework.test import APIClient
+
+from claims import generator, workflow
+from claims.generator import (
+    ACTORS,
+    PLACES,
+    BatchBuilder,
+    Named,
+    RatingInfo,
+    Stamps,
+    World,
+    check_columns,
+    generate,
+)
+from claims.models import (
+    PUBLIC_STATUSES,
+    Appearance,
+    Claim,
+    ClaimStatus,
+    ClaimTranslation,
+    Correction,
+    Evidence,
+    Rating,
+    ReviewEvent,
+    SearchDocument,
+    Topic,
+    Verdict,
+    VerdictText,
+    VerdictVersion,
+)
+from claims.search import document_for, search_claims
+from sources.models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
+
+from .conftest import on_postgres
+from .factories import ClaimFactory, SourceFactory, make_ratings, role_group
+from .test_public_site import PINNED_QUERIES
+
+CLAIMS_API = "/api/v1/claims/"
+#: Query budgets pinned for claims made the ordinary way (tests/test_api_claims.py, test_public_site.py).
+API_LIST_QUERIES = 4
+API_DETAIL_QUERIES = 7
+
+
+@pytest.fixture
+def roles(db: None) -> None:
+    for name in ("Researcher", "Editor", "Publisher"):
+        role_group(name)
+
+
+@pytest.fixture
+def generated(roles: None) -> list[Claim]:
+    """300 generated claims, in batches of 120 (so the batch boundary is crossed twice)."""
+    generate(300, seed=3, batch_size=120)
+    return list(Claim.objects.order_by("pk"))
+
+
+# --- Determinism -------------------------------------------------------------------------------------------
+
+#: What a run writes, for comparing runs: every generated table, and the reference rows it creates.
+DIGESTED = [model for model, _columns in generator.TABLES] + [
+    get_user_model(),
+    Outlet,
+    Actor,
+    ActorAlias,
+    Place,
+    PlaceAlias,
+    Topic,
+    Rating,
+]
+
+
+def digest() -> str:
+    """A hash of every row of the generated tables, in primary-key order, values as the ORM reads them."""
+    sha = hashlib.sha256()
+    for model in DIGESTED:
+        fields = [field.attname for field in model._meta.concrete_fields]
+        for row in model._default_manager.order_by("pk").values_list(*fields):
+            sha.update(repr(row).encode())
+        sha.update(model._meta.db_table.encode())
+    return sha.hexdigest()
+
+
+def fresh_database() -> None:
+    """Empty tables and sequences, and the newsroom's groups as the migrations create them."""
+    Claim.objects.filter(status__in=PUBLIC_STATUSES).update(status="draft")  # the delete trigger refuses them
+    call_command("flush", interactive=False, verbosity=0)
+    for name in ("Researcher", "Editor", "Publisher"):
+        role_group(name)
+
+
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_one_seed_gives_the_same_rows_on_a_fresh_database() -> None:
+    runs = []
+    for _ in range(2):
+        fresh_database()
+        generate(150, seed=7, batch_size=60)
+        runs.append(digest())
+    assert Claim.objects.count() == 150
+    assert runs[0] == runs[1]
+    fresh_database()
+    generate(150, seed=8, batch_size=60)
+    assert digest() != runs[0], "another seed, other claims"
+
+
+def fake_world() -> World:
+    """Reference rows with made-up ids: the builder never reads the database."""
+    named = [
+        Named(1000 + n, spec, (spec.name, *(alias for alias, _lang in spec.aliases))) for n, spec in enumerate(ACTORS)
+    ]
+    places = [Named(2000 + n, spec, (spec.name,)) for n, spec in enumerate(PLACES)]
+    return World(
+        researchers=[1, 2, 3],
+        editors=[4, 5],
+        publishers=[6, 7],
+        ratings=[RatingInfo(10, "true", "TRUE", {}), RatingInfo(11, "false", "FALSE", {})],
+        rating_weights=[1, 3],
+        outlets={lang: [(30 + n, f"Outlet {lang}", f"{lang}.example")] for n, lang in enumerate(generator.LANGUAGES)},
+        persons=[a for a in named if a.spec.kind == "person"],
+        organizations=[a for a in named if a.spec.kind == "organization"],
+        countries=[p for p in places if p.spec.kind == "country"],
+        cities=[p for p in places if p.spec.kind == "city"],
+        topics={slug: 50 + n for n, slug in enumerate(generator.TOPICS)},
+    )  # fmt: skip
+
+
+def built(seed: int) -> dict[str, list[tuple[Any, ...]]]:
+    builder = BatchBuilder(fake_world(), seed, dt.date(2026, 1, 1), 400, Stamps("+00", 7 * 3600))
+    ids = {model._meta.db_table: 1 for model, _columns in generator.TABLES}
+    first = builder.build(0, 200, ids)
+    second = builder.build(200, 200, first.next_ids)
+    return {table: first.rows[table] + second.rows[table] for table in first.rows}
+
+
+def test_the_builder_is_pure_and_reproducible() -> None:
+    assert built(5) == built(5)
+    assert built(5) != built(6)
+
+
+def test_the_generated_columns_are_the_models_columns() -> None:
+    # A field added to a model must be added to the generator (or it would write rows without it).
+    assert check_columns() == []
+
+
+# --- The rows keep the product's rules ---------------------------------------------------------------------
+
+
+def test_a_sample_passes_the_models_validation(generated: list[Claim]) -> None:
+    claims = Claim.objects.filter(pk__in=[c.pk for c in generated[::7]]).prefetch_related(
+        "translations", "appearances__source__outlet"
+    )
+    checked: Counter[str] = Counter()
+    for claim in claims:
+        claim.full_clean()
+        checked["claim"] += 1
+        for item in claim.translations.all():
+            item.full_clean()
+            checked["translation"] += 1
+        for appearance in claim.appearances.all():
+            appearance.full_clean()
+            appearance.source.full_clean()
+            appearance.source.outlet.full_clean()
+            checked["appearance"] += 1
+        if claim.claimant_id:
+            claim.claimant.full_clean()
+            checked["actor"] += 1
+        verdict = Verdict.objects.filter(claim=claim).first()
+        if verdict is not None:
+            verdict.full_clean()
+            for text in verdict.texts.all():
+                text.full_clean()
+                checked["verdict text"] += 1
+            for evidence in verdict.evidence.all():
+                evidence.full_clean()
+    assert min(checked.values()) > 3, checked
+    assert set(checked) == {"claim", "translation", "appearance", "actor", "verdict text"}
+
+
+def test_every_quote_is_its_source_s_text_at_its_offsets(generated: list[Claim]) -> None:
+    appearances = Appearance.objects.filter(claim__in=generated).select_related("source")
+    assert appearances.count() >= len(generated)
+    for appearance in appearances:
+        assert appearance.source.text[appearance.start : appearance.end] == appearance.quote
+    assert Appearance.objects.filter(claim__in=generated, is_first=True).count() == len(generated)
+    assert {a.source.language for a in appearances} == set(generator.LANGUAGES)
+
+
+def test_the_status_mix_is_mostly_published_with_every_state(roles: None) -> None:
+    generate(1000, seed=11)
+    statuses = Counter(Claim.objects.values_list("status", flat=True))
+    assert set(statuses) == set(ClaimStatus.values)
+    assert 0.75 <= statuses["published"] / 1000 <= 0.85, statuses
+    languages = Counter(Claim.objects.values_list("language", flat=True))
+    assert set(languages) == {"vi", "en", "fr", "ru", "ar"}
+    assert languages["vi"] == max(languages.values())
+    texts = " ".join(Claim.objects.values_list("text", flat=True))
+    assert any(mark in texts for mark in ("ệ", "ữ", "ấ", "đ")), "Vietnamese with its diacritics"
+    assert any("\u0400" <= char <= "\u04ff" for char in texts), "Cyrillic"
+    assert any("\u0600" <= char <= "\u06ff" for char in texts), "Arabic script"
+    assert ClaimTranslation.objects.filter(origin="human").exists()
+    assert ClaimTranslation.objects.filter(origin="machine").exists()
+    assert set(Verdict.objects.values_list("rating__slug", flat=True)) == set(
+        Rating.objects.values_list("slug", flat=True)
+    )
+    years = Counter(Claim.objects.values_list("created_at__year", flat=True))
+    assert len(years) >= 10, "spread over ten years"
+    assert years[2025] > years[2017], "more claims in recent years"
+
+
+def test_public_claims_have_what_publishing_needs_and_their_history(generated: list[Claim]) -> None:
+    public = [claim for claim in generated if claim.status in PUBLIC_STATUSES]
+    assert public
+    for claim in public:
+        assert workflow.publish_problems(claim) == [], claim.pk
+        verdict = Verdict.objects.get(claim=claim)
+        assert verdict.reviewer_id and verdict.reviewer_id != claim.author_id
+        events = list(claim.events.order_by("created_at", "id"))
+        actions = [event.action for event in events]
+        assert actions[0] == "create"
+        assert actions.index("submit") < actions.index("approve") < actions.index("publish")
+        assert all(event.actor_id != claim.author_id for event in events if event.action in ("approve", "publish"))
+        assert [event.created_at for event in events] == sorted(event.created_at for event in events)
+        assert events[-1].to_status == claim.status
+        assert claim.published_at == next(event.created_at for event in events if event.action == "publish")
+        assert claim.created_at <= claim.published_at <= claim.updated_at <= dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        assert VerdictVersion.objects.filter(verdict=verdict, number=1).exists()
+        if claim.status == ClaimStatus.RETRACTED:
+            assert claim.retracted_at and claim.retraction_reason
+            assert actions[-1] == "retract"
+    corrections = Correction.objects.filter(claim__in=public).select_related("version")
+    for correction in corrections:
+        assert correction.version.number == 2
+        assert "correct" in correction.claim.events.values_list("action", flat=True)
+    others = [claim for claim in generated if claim.status not in PUBLIC_STATUSES]
+    assert all(claim.published_at is None for claim in others)
+    assert all(claim.events.last().to_status == claim.status for claim in others)
+
+
+def test_search_documents_are_the_ones_indexing_builds(generated: list[Claim]) -> None:
+    claims = Claim.objects.filter(pk__in=[c.pk for c in generated]).select_related("claimant")
+    claims = claims.prefetch_related(
+        "translations", "appearances", "claimant__aliases", "mentions__aliases", "places__aliases"
+    )
+    stored = {d.claim_id: d for d in SearchDocument.objects.filter(claim__in=generated)}
+    for claim in claims:
+        expected = document_for(claim)
+        document = stored[claim.pk]
+        for name in ("exact", "text_key", "names_key", "all_key", "sound_key"):
+            assert getattr(document, name) == getattr(expected, name), (claim.pk, name)
+        # Generated claims are not queued for a duplicate scan (see claims.generator).
+        assert document.needs_duplicate_scan is False
+
+
+def test_rows_made_the_ordinary_way_after_a_run_get_fresh_ids(generated: list[Claim], ratings: None) -> None:
+    # The ids were taken from the sequences: the next ORM insert must not collide with a generated row.
+    source = SourceFactory()
+    claim = ClaimFactory(author=get_user_model().objects.get(username="gen-researcher-1"))
+    assert source.pk > Source.objects.exclude(pk=source.pk).order_by("-pk")[0].pk
+    assert claim.pk > max(c.pk for c in generated)
+    event = workflow.record_created(claim, claim.author)
+    assert event.pk > ReviewEvent.objects.exclude(pk=event.pk).order_by("-pk")[0].pk
+
+
+# --- The public surfaces serve generated claims ------------------------------------------------------------
+
+
+def test_the_api_serves_generated_claims_at_the_pinned_query_counts(
+    generated: list[Claim], django_assert_num_queries: Any
+) -> None:
+    client = APIClient()
+    client.get(CLAIMS_API)  # warms the cached rating scale
+    with django_assert_num_queries(API_LIST_QUERIES):
+        response = client.get(CLAIMS_API, {"page_size": 100})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == 100
+    assert all(row["verdict"] and row["appearances"] for row in rows)
+    corrected = Correction.objects.filter(claim__in=generated).values_list("claim_id", flat=True).first()
+    assert corrected is not None
+    with django_assert_num_queries(API_DETAIL_QUERIES):
+        detail = client.get(f"{CLAIMS_API}{corrected}/")
+    assert detail.status_code == 200
+    assert detail.json()["corrections"]
+
+
+def test_a_generated_verdict_page_answers_at_the_pinned_query_count(
+    client: Any, generated: list[Claim], django_assert_num_queries: Any
+) -> None:
+    # The pinned page (tests/test_public_site.py) has evidence and a correction: so does this one.
+    claim = Claim.objects.get(pk=Correction.objects.filter(claim__in=generated).values_list("claim_id", flat=True)[0])
+    for language in ("vi", "en"):
+        with translation.override(language):
+            address = claim.get_absolute_url()
+        assert client.get(address).status_code == 200  # warm the caches (rating scale, languages)
+        with django_assert_num_queries(PINNED_QUERIES["verdict"]):
+            page = client.get(address)
+        assert page.status_code == 200
+        assert escape(claim.text) in page.content.decode()
+    retracted = next(c for c in generated if c.status == ClaimStatus.RETRACTED)
+    assert client.get(retracted.get_absolute_url()).status_code == 200
+
+
+def test_search_finds_a_generated_claim_by_a_word_of_it(generated: list[Claim]) -> None:
+    claim = next(c for c in generated if c.status == ClaimStatus.PUBLISHED and c.language == "vi" and c.places.exists())
+    # A word of its wording as a reader types it, without diacritics: through the API's q.
+    word = next(w for w in SearchDocument.objects.get(claim=claim).text_key.split("\n")[0].split() if len(w) >= 5)
+    found = set(search_claims(Claim.objects.public(), word).values_list("pk", flat=True))
+    assert claim.pk in found
+    response = APIClient().get(CLAIMS_API, {"q": word, "page_size": 100})
+    assert response.status_code == 200
+    listed = {row["id"] for row in response.json()["results"]}
+    assert listed and listed <= found
+    # Its place, spelled in another script (Ливия, ليبيا): found through the place's aliases.
+    other_script = claim.places.get().aliases.filter(language__in=["ru", "ar"]).first()
+    assert other_script is not None
+    assert claim.pk in set(search_claims(Claim.objects.public(), other_script.name).values_list("pk", flat=True))
+
+
+# --- The command ------------------------------------------------------------------------------------------
+
+
+def test_the_command_adds_claims_and_their_ids_continue(roles: None) -> None:
+    out = io.StringIO()
+    call_command("generate_claims", count=12, seed=2, no_progress=True, stdout=out)
+    assert "Generated 12 claims" in out.getvalue()
+    first = set(Claim.objects.values_list("pk", flat=True))
+    call_command("generate_claims", count=8, seed=2, no_progress=True, until=dt.date(2020, 6, 30), stdout=io.StringIO())
+    second = set(Claim.objects.values_list("pk", flat=True)) - first
+    assert len(second) == 8 and min(second) > max(first)
+    later = Claim.objects.filter(pk__in=second)
+    assert all(claim.created_at < dt.datetime(2020, 6, 30, tzinfo=dt.UTC) for claim in later)
+    assert get_user_model().objects.filter(username__startswith="gen-").count() == len(generator.USERS)
+    assert Actor.objects.filter(name="Khalid al-Qadhi").count() == 1, "reference rows are reused"
+
+
+def test_the_command_refuses_a_count_below_one(roles: None) -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("generate_claims", count=0, no_progress=True)
+
+
+def test_the_rating_scale_is_created_when_missing(roles: None) -> None:
+    assert not Rating.objects.exists()
+    generate(5, seed=1)
+    assert Rating.objects.filter(slug="mostly-false", labels__language="vi").exists()
+
+
+def test_an_existing_scale_is_used(roles: None) -> None:
+    make_ratings()
+    before = Rating.objects.count()
+    generate(40, seed=1)
+    assert Rating.objects.count() == before
+    assert Verdict.objects.exists()
+
+
+# --- PostgreSQL: the COPY path ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_on_postgresql_rows_go_through_copy_and_the_search_vectors_are_computed(generated: list[Claim]) -> None:
+    assert isinstance(generator.writer_for_connection(), generator.PostgresWriter)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM claims_searchdocument WHERE vector IS NOT NULL AND sound_vector IS NOT NULL"
+            " AND claim_id = ANY(%s)",
+            [[c.pk for c in generated]],
+        )
+        assert cursor.fetchone()[0] == len(generated)
+        cursor.execute("SELECT pg_sequence_last_value(pg_get_serial_sequence('claims_claim', 'id'))")
+        assert cursor.fetchone()[0] == max(c.pk for c in generated)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_quote_trigger_still_guards_generated_sources(generated: list[Claim]) -> None:
+    from django.db import IntegrityError, transaction
+
+    appearance = Appearance.objects.filter(claim__in=generated).select_related("source").first()
+    assert appearance is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Source.objects.filter(pk=appearance.source_id).update(text="rewritten")
+
+
+def test_sqlite_is_written_with_plain_inserts_when_it_is_the_database(generated: list[Claim]) -> None:
+    if on_postgres():
+        pytest.skip("the SQLite path: runs in the SQLite pass")
+    assert isinstance(generator.writer_for_connection(), generator.SqliteWriter)
+    assert Evidence.objects.filter(verdict__claim__in=generated).exists()
+    assert VerdictText.objects.filter(verdict__claim__in=generated).values("language").distinct().count() >= 3
