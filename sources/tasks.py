@@ -36,8 +36,11 @@ FETCH_GRACE = dt.timedelta(minutes=10)
 
 
 def retry_delay(retries: int) -> int:
-    """Seconds to wait before attempt ``retries + 2``: FETCH_RETRY_DELAY doubled each time, at most an hour."""
-    return int(min(settings.FETCH_RETRY_DELAY * 2**retries, 3600))
+    """Seconds to wait before attempt ``retries + 2``: FETCH_RETRY_DELAY doubled each time, at most an hour
+    and at most half the broker's visibility timeout — a retry waiting longer than that would be handed
+    to a second worker by Redis while the first still holds it."""
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return int(max(1, min(settings.FETCH_RETRY_DELAY * 2**retries, 3600, visibility // 2)))
 
 
 def request_fetch(source: Source) -> None:

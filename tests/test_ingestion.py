@@ -233,7 +233,9 @@ def test_a_passing_failure_is_retried_later_with_backoff_and_the_sweep_waits_for
     assert settings.FETCH_RETRY_DELAY - 5 < waited <= settings.FETCH_RETRY_DELAY
     assert tasks.retry_delay(0) == settings.FETCH_RETRY_DELAY
     assert tasks.retry_delay(3) == 8 * settings.FETCH_RETRY_DELAY
-    assert tasks.retry_delay(20) == 3600
+    assert tasks.retry_delay(20) == 1800  # half the default visibility timeout (3600 s)
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    assert tasks.retry_delay(20) == 300
 
     assert tasks.sweep_pending_fetches() == 0  # the retry is on its way: not re-sent
 
