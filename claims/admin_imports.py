@@ -421,7 +421,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         return False  # a run is a record of what happened; a new import is a new run
 
     def save_model(self, request: HttpRequest, obj: ImportRun, form: Any, change: bool) -> None:
-        from .tasks import import_claimreview
+        from .tasks import queue_import
 
         if change:
             return
@@ -432,7 +432,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         obj.status = ImportRun.Status.PENDING
         super().save_model(request, obj, form, change)
         run_id = obj.pk
-        transaction.on_commit(lambda: import_claimreview.delay(run_id))
+        transaction.on_commit(lambda: queue_import(run_id))
 
     def response_add(self, request: HttpRequest, obj: ImportRun, post_url_continue: str | None = None) -> Any:
         # To the run's own page, where its counts and skipped items appear once the task has run.

@@ -238,8 +238,13 @@ def sweep_pending_imports(limit: int = 50) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     for run_id in ids:
-        try:
-            import_claimreview.delay(run_id)
-        except Exception:  # the broker is still down: the next sweep tries again
-            logger.warning("could not queue ClaimReview import %s", run_id, exc_info=True)
+        queue_import(run_id)
     return len(ids)
+
+
+def queue_import(run_id: int) -> None:
+    """Send an import after the commit that created its run; if the broker is down, the sweep will."""
+    try:
+        import_claimreview.delay(run_id)
+    except Exception:
+        logger.warning("could not queue ClaimReview import %s", run_id, exc_info=True)

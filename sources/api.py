@@ -318,6 +318,15 @@ class SourceSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("A source with this URL is already registered."))
         return value
 
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        # Why a fetch failed is the newsroom's business (it can name what our resolver found for a host).
+        if "fetch_error" in data and not (user and user.is_authenticated and user.has_perm("sources.view_source")):
+            data["fetch_error"] = ""
+        return data
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("url"):
             missing = {}

@@ -119,6 +119,10 @@ def archive(source_id: int, result: fetching.FetchResult, fill_in: bool) -> Sour
         source = Source.objects.select_for_update().filter(pk=source_id).first()
         if source is None or (fill_in and source.fetch_status != FetchStatus.PENDING):
             return None
+        if source.url != result.url:
+            # The address was changed while this page was being fetched: the fetch of the new address
+            # (queued by the change) is the one to keep.
+            return None
         previous = source.snapshots.order_by("-last_seen_at", "-id").first()
         snapshot, created = SourceSnapshot.objects.get_or_create(
             source=source,
@@ -188,6 +192,14 @@ def cited_sources() -> Q:
     )
 
 
+def queue_link_checks(source_ids: Iterable[int]) -> None:
+    for source_id in source_ids:
+        try:
+            check_source_link.delay(source_id)
+        except Exception:  # the broker is down: the periodic re-check comes back to them
+            logger.warning("could not queue the link check of source %s", source_id, exc_info=True)
+
+
 @shared_task
 def recheck_source_links(limit: int = 500) -> int:
     """Beat task: look again at the pages cited sources come from, the least recently checked first."""
@@ -201,11 +213,7 @@ def recheck_source_links(limit: int = 500) -> int:
         .values_list("pk", flat=True)[:limit]
     )
     ids = list(due)
-    for source_id in ids:
-        try:
-            check_source_link.delay(source_id)
-        except Exception:  # the next beat picks them up again: their check date has not moved
-            logger.warning("could not queue the link check of source %s", source_id, exc_info=True)
+    queue_link_checks(ids)  # a message lost here is sent again by the next beat: the check date has not moved
     return len(ids)
 
 

@@ -364,8 +364,13 @@ def why_refused(case: Any, response: Any, path: tuple[str, ...]) -> str | None:
         body = {}  # every field is optional on its own, so the body is too: an empty one is still refused
     if not isinstance(body, dict):
         return None
-    value = dig(body, path)
     label = case.operation.label
+    if label == "POST /api/v1/claims/{id}/transitions/" and path[0] == "verdict" and len(path) > 1:
+        # A correction carries the verdict in the shape of PUT …/verdict/: judge it as that body.
+        body, path, label = body.get("verdict"), path[1:], "PUT /api/v1/claims/{id}/verdict/"
+        if not isinstance(body, dict):
+            return None
+    value = dig(body, path)
     if any(SURROGATE_OR_NUL.search(text) for text in texts_in(value)):
         return "nul-or-surrogate"
     if path[-1] == "language" and not is_language_tag(value):

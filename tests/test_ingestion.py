@@ -569,3 +569,72 @@ def test_actor_aliases_name_the_claimant(libya_actors: dict[str, Actor]) -> None
     source = SourceFactory(text="Thiếu tướng Mismari cho biết 14 binh sĩ đã thiệt mạng ở Tripoli hôm qua.", url="")
     candidate = ClaimCandidate.objects.get(source=source)
     assert candidate.claimant == libya_actors["mismari"]
+
+
+# --- Review findings ------------------------------------------------------------------------------------
+
+
+def test_why_a_fetch_failed_is_shown_to_the_newsroom_only(site: PageServer) -> None:
+    from .factories import make_ratings, ready_claim
+    from .test_api_claims import publish
+
+    make_ratings()
+    claim = publish(
+        ready_claim(UserFactory(role="Researcher")), UserFactory(role="Editor"), UserFactory(role="Publisher")
+    )
+    source = claim.appearances.get().source
+    Source.objects.filter(pk=source.pk).update(url=f"http://127.0.0.1:{site.server_port}/x")
+    assert tasks.check_source_link.apply(args=[source.pk]).get() == "unreachable"
+    assert Source.objects.get(pk=source.pk).fetch_error
+
+    public = api().get(f"/api/v1/sources/{source.pk}/").json()
+    assert public["fetch_error"] == "" and public["link_status"] == "unreachable"
+    listed = api().get("/api/v1/sources/").json()["results"]
+    assert [s["fetch_error"] for s in listed] == [""]
+    staff = api(UserFactory(role="Researcher")).get(f"/api/v1/sources/{source.pk}/").json()
+    assert staff["fetch_error"]
+
+
+def test_the_cited_filter_keeps_each_sources_count_of_quotes() -> None:
+    source = SourceFactory(title="Bài được trích ba lần", url="https://news.example/three")
+    for _ in range(3):
+        AppearanceFactory(source=source)
+    Source.objects.filter(pk=source.pk).update(link_status="gone")
+    client = logged_in(UserFactory(role="Editor"))
+    url = reverse("admin:sources_source_changelist")
+    plain = client.get(url).content.decode()
+    cited = client.get(url + "?link_trouble=cited").content.decode()
+    count_cell = '<td class="field-appearance_count">3</td>'
+    assert count_cell in plain and count_cell in cited
+
+
+def test_the_snapshots_list_costs_the_same_for_more_snapshots(site: PageServer) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(UserFactory(role="Editor"))
+    url = reverse("admin:sources_sourcesnapshot_changelist")
+    register(UserFactory(role="Researcher"), site.url("/libya/ngung-ban"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    register(UserFactory(role="Researcher"), site.url("/libya/haftar-tripoli"))
+    for path in ("/a", "/b", "/c"):
+        site.pages[path] = (*site.pages["/libya/ngung-ban"][:2], news_page(path, SEED_A1 + path))
+        register(UserFactory(role="Researcher"), site.url(path))
+    assert SourceSnapshot.objects.count() == 5
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_a_fetch_of_an_address_changed_meanwhile_is_not_written(site: PageServer) -> None:
+    from sources.fetching import fetch
+
+    source = SourceFactory(url=site.url("/libya/ngung-ban"), text="", title="", language="")
+    Source.objects.filter(pk=source.pk).update(fetch_status="pending")
+    old_page = fetch(source.url)  # the fetch in flight, of the old address
+    Source.objects.filter(pk=source.pk).update(url=site.url("/libya/haftar-tripoli"))
+    assert tasks.archive(source.pk, old_page, fill_in=True) is None
+    source.refresh_from_db()
+    assert (source.text, source.fetch_status) == ("", "pending")
+    assert not source.snapshots.exists()
