@@ -69,6 +69,14 @@ browser:
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# The benchmark suite of bench/README.md, on demand (not part of `make test`): creates, migrates and fills
+# its own database to N claims, then runs every benchmark against it.
+N ?= 100000
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck_bench
+.PHONY: bench
+bench: $(STAMP) messages
+	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) -m bench.run_all --n $(N)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
 	find . -name '*.mo' -path '*/locale/*' -delete
