@@ -1213,7 +1213,7 @@ PINNED_QUERIES = {
     "claims-search": 6,
     "claims-filtered": 7,
     "claims-page-2": 5,
-    "verdict": 10,
+    "verdict": 8,  # evidence with its sources and outlets in one query (was 10)
     "retracted": 8,
     "actor": 7,
     "source": 6,
