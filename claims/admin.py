@@ -25,6 +25,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from sources.errors import DomainError
+from sources.text import mark_spans
 
 from . import candidates, duplicates, workflow
 from .admin_imports import ExternalReviewInline  # and registers the import admin
@@ -642,12 +643,13 @@ class ClaimCandidateAdmin(admin.ModelAdmin):
         start = max(text.rfind("\n", 0, obj.start) + 1, obj.start - 400)
         end = text.find("\n", obj.end)
         end = min(len(text) if end < 0 else end, obj.end + 400)
+        marked = mark_spans(text[start:end], [(obj.start - start, obj.end - start, {})])
         return format_html(
-            '<div class="quoted-text" lang="{}">{}<mark>{}</mark>{}</div>',
+            '<div class="quoted-text" lang="{}">{}{}{}</div>',
             obj.source.language,
-            ("…" if start > 0 else "") + text[start : obj.start],
-            text[obj.start : obj.end],
-            text[obj.end : end] + ("…" if end < len(text) else ""),
+            "…" if start > 0 else "",
+            marked,
+            "…" if end < len(text) else "",
         )
 
     def get_urls(self) -> list[URLPattern]:

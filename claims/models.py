@@ -751,6 +751,28 @@ class ClaimLink(models.Model):
                 )
 
 
+# --- Found by a task, decided by an editor ---------------------------------------------------------------
+
+
+class EditorDecision(models.Model):
+    """Something a task found for editors to decide (a possible duplicate, a claim candidate): who
+    decided it and when. Its ``status`` is the subclass's own, with its own choices."""
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("found at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
 # --- Duplicate suggestions --------------------------------------------------------------------------------
 
 
@@ -760,7 +782,7 @@ class SuggestionStatus(models.TextChoices):
     DISMISSED = "dismissed", _("dismissed")
 
 
-class DuplicateSuggestion(models.Model):
+class DuplicateSuggestion(EditorDecision):
     """A claim that may say what another says, found by ``claims.duplicates`` when the claim was written.
     Editors confirm it (a same-as link is made) or dismiss it; a decided suggestion is never re-opened by
     a later scan."""
@@ -775,16 +797,6 @@ class DuplicateSuggestion(models.Model):
     )
     score = models.FloatField(_("likeness"))
     status = models.CharField(_("decision"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("found at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("possible duplicate")
@@ -810,7 +822,7 @@ class CandidateStatus(models.TextChoices):
     DISMISSED = "dismissed", _("dismissed")
 
 
-class ClaimCandidate(models.Model):
+class ClaimCandidate(EditorDecision):
     """A sentence of a source's text that looks check-worthy (``sources.candidates``), with its offsets.
 
     An editor accepts it (it becomes a draft claim quoting the sentence, claimant pre-filled) or
@@ -842,16 +854,6 @@ class ClaimCandidate(models.Model):
         blank=True,
         related_name="+",
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("found at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("claim candidate")

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sources.models import Source
+from sources.tasks import send_each
 
 from . import workflow
 from .candidates import store_candidates
@@ -87,11 +88,7 @@ SCAN_GRACE = dt.timedelta(minutes=5)
 
 def queue_duplicate_scans(claim_ids: list[int]) -> None:
     """After the commit that marked them: one scan per claim (a lost message is re-sent by the sweep)."""
-    for claim_id in claim_ids:
-        try:
-            suggest_duplicates.delay(claim_id)
-        except Exception:  # the broker is down: the mark stays, the sweep sends it later
-            logger.warning("could not queue the duplicate scan of claim %s", claim_id, exc_info=True)
+    send_each(suggest_duplicates, claim_ids)
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=30, acks_late=True)
@@ -164,11 +161,7 @@ CANDIDATES_GRACE = dt.timedelta(minutes=5)
 
 def queue_candidate_scans(source_ids: list[int]) -> None:
     """After the commit that marked them: one scan per source (a lost message is re-sent by the sweep)."""
-    for source_id in source_ids:
-        try:
-            suggest_claim_candidates.delay(source_id)
-        except Exception:  # the broker is down: the mark stays, the sweep sends it later
-            logger.warning("could not queue the candidates scan of source %s", source_id, exc_info=True)
+    send_each(suggest_claim_candidates, source_ids)
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=30, acks_late=True)
@@ -237,14 +230,10 @@ def sweep_pending_imports(limit: int = 50) -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for run_id in ids:
-        queue_import(run_id)
+    send_each(import_claimreview, ids)
     return len(ids)
 
 
 def queue_import(run_id: int) -> None:
     """Send an import after the commit that created its run; if the broker is down, the sweep will."""
-    try:
-        import_claimreview.delay(run_id)
-    except Exception:
-        logger.warning("could not queue ClaimReview import %s", run_id, exc_info=True)
+    send_each(import_claimreview, [run_id])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from celery import shared_task
 from django.apps import apps
@@ -52,12 +53,18 @@ def request_fetch(source: Source) -> None:
     transaction.on_commit(lambda: queue_fetches([source.pk]))
 
 
-def queue_fetches(source_ids: Iterable[int]) -> None:
-    for source_id in source_ids:
+def send_each(task: Any, ids: Iterable[int]) -> None:
+    """Send ``task(id)`` for each id. A broker that is down is logged, not raised: the work stays
+    recorded (a pending status, a mark) and the beat sweep that reads it sends it later."""
+    for object_id in ids:
         try:
-            fetch_source.delay(source_id)
-        except Exception:  # the broker is down: the source stays pending and the sweep sends it later
-            logger.warning("could not queue the fetch of source %s", source_id, exc_info=True)
+            task.delay(object_id)
+        except Exception:
+            logger.warning("could not queue %s(%s)", task.name, object_id, exc_info=True)
+
+
+def queue_fetches(source_ids: Iterable[int]) -> None:
+    send_each(fetch_source, source_ids)
 
 
 @shared_task(bind=True, max_retries=FETCH_RETRIES, acks_late=True)
@@ -193,11 +200,7 @@ def cited_sources() -> Q:
 
 
 def queue_link_checks(source_ids: Iterable[int]) -> None:
-    for source_id in source_ids:
-        try:
-            check_source_link.delay(source_id)
-        except Exception:  # the broker is down: the periodic re-check comes back to them
-            logger.warning("could not queue the link check of source %s", source_id, exc_info=True)
+    send_each(check_source_link, source_ids)  # lost ones: the periodic re-check comes back to them
 
 
 @shared_task

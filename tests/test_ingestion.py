@@ -638,3 +638,35 @@ def test_a_fetch_of_an_address_changed_meanwhile_is_not_written(site: PageServer
     source.refresh_from_db()
     assert (source.text, source.fetch_status) == ("", "pending")
     assert not source.snapshots.exists()
+
+
+def test_a_broker_that_is_down_leaves_the_work_recorded_for_the_sweep(site: PageServer, settings: Any) -> None:
+    """Nothing answers on the broker's port: registering a source still succeeds, the fetch stays pending,
+    and the sweep sends it once the broker is back (here: eager again)."""
+    from tests.test_worker import reset_connections
+
+    previous = {
+        key: celery_app.conf[key]
+        for key in ("broker_url", "task_always_eager", "task_publish_retry", "broker_connection_retry")
+    }
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.update(
+        broker_url="redis://127.0.0.1:1/0",
+        task_always_eager=False,
+        task_publish_retry=False,
+        broker_connection_retry=False,
+    )
+    reset_connections()
+    try:
+        created = register(UserFactory(role="Researcher"), site.url("/libya/ngung-ban"))
+    finally:
+        celery_app.conf.update(**previous)
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+        reset_connections()
+
+    source = Source.objects.get(pk=created["id"])
+    assert source.fetch_status == Source.FetchStatus.PENDING
+    assert site.requests == []
+    Source.objects.filter(pk=source.pk).update(fetch_due_at=timezone.now() - tasks.FETCH_GRACE - dt.timedelta(1))
+    assert tasks.sweep_pending_fetches() == 1
+    assert Source.objects.get(pk=source.pk).fetch_status == Source.FetchStatus.FETCHED
