@@ -13,9 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -51,6 +49,7 @@ from factcheck.celery import app as celery_app
 from sources.models import Actor
 
 from .factories import ActorAliasFactory, ActorFactory, rating
+from .pages import PageServer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ratings")]
 
@@ -579,47 +578,26 @@ def test_a_feed_larger_than_a_chunk_is_written_chunk_by_chunk_with_the_same_resu
 # --- The command ----------------------------------------------------------------------------------------
 
 
-class FeedHandler(BaseHTTPRequestHandler):
-    routes: dict[str, Callable[[FeedHandler], None]] = {}
-
-    def do_GET(self) -> None:
-        self.server.hits.append(self.path)  # type: ignore[attr-defined]
-        route = self.routes.get(self.path)
-        if route is None:
-            self.reply(404, "text/plain", b"not found")
-        else:
-            route(self)
-
-    def reply(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 SERVED_FEED = json.dumps(data_feed(claim_review(url("served-1")), claim_review(url("served-2")))).encode()
-FeedHandler.routes = {
-    "/feed.json": lambda h: h.reply(200, "application/ld+json; charset=utf-8", SERVED_FEED),
-    "/feed.jsonl": lambda h: h.reply(
-        200, "application/x-ndjson", b"\n".join(json.dumps(claim_review(url(f"line-{n}"))).encode() for n in range(3))
+FEED_PAGES = {
+    "/feed.json": (200, "application/ld+json; charset=utf-8", SERVED_FEED),
+    "/feed.jsonl": (
+        200,
+        "application/x-ndjson",
+        b"\n".join(json.dumps(claim_review(url(f"line-{n}"))).encode() for n in range(3)),
     ),
-    "/page.html": lambda h: h.reply(200, "text/html; charset=utf-8", b"<html><body>A page</body></html>"),
-    "/down": lambda h: h.reply(503, "text/plain", b"later"),
+    "/page.html": (200, "text/html; charset=utf-8", b"<html><body>A page</body></html>"),
+    "/down": (503, "text/plain", b"later"),
 }
 
 
 @pytest.fixture(scope="module")
-def feed_server() -> Iterator[Any]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
-    server.hits = []  # type: ignore[attr-defined]
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+def feed_server() -> Iterator[PageServer]:
+    """The ingestion tests' local site (``tests.pages``), serving feeds."""
+    server = PageServer()
+    server.pages.update(FEED_PAGES)
     yield server
-    server.shutdown()
-    server.server_close()
+    server.stop()
 
 
 @pytest.fixture
@@ -628,8 +606,8 @@ def served(feed_server: Any, settings: Any) -> Callable[[str], str]:
     settings.FETCH_ALLOWED_HOSTS = ["localhost"]
     settings.FETCH_CONNECT_TIMEOUT = 2
     settings.FETCH_READ_TIMEOUT = 2
-    feed_server.hits.clear()
-    return lambda path: f"http://localhost:{feed_server.server_port}{path}"
+    feed_server.requests.clear()
+    return feed_server.url
 
 
 def run_command(*args: str, stdin: Any = None) -> tuple[str, str]:
@@ -826,7 +804,7 @@ def test_without_a_worker_a_feed_that_is_down_fails_at_once(editor, served, feed
     run.refresh_from_db()
     assert run.status == ImportStatus.FAILED
     assert "HTTP 503" in run.message
-    assert feed_server.hits == ["/down"]
+    assert feed_server.requests == ["/down"]
 
 
 def test_the_task_fails_a_run_for_good_on_a_feed_that_is_no_feed(editor, served, feed_server):
@@ -836,7 +814,7 @@ def test_the_task_fails_a_run_for_good_on_a_feed_that_is_no_feed(editor, served,
 
     run.refresh_from_db()
     assert run.status == ImportStatus.FAILED
-    assert feed_server.hits == ["/page.html"]
+    assert feed_server.requests == ["/page.html"]
 
 
 # --- The admin ------------------------------------------------------------------------------------------
