@@ -64,7 +64,7 @@ from .models import (
     RatingMapping,
     ReviewEvent,
 )
-from .search import index_claims
+from .search import index_claims, index_new_claims
 from .workflow import Action
 
 logger = logging.getLogger(__name__)
@@ -799,7 +799,8 @@ class _Importer:
                 changed.append(current)
             ExternalReview.objects.bulk_update(changed, [*REVIEW_FIELDS, "import_run", "updated_at"])
             reworded_ids = self._reword(reworded, now)
-            index_claims([claim.pk for claim in claims] + reworded_ids, scan_duplicates=False)
+            index_new_claims(claims)
+            index_claims(reworded_ids, scan_duplicates=False)
         if self._actors is not None:
             self._actors.update(new_actors)
         self.mappings.update(new_labels)

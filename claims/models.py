@@ -904,6 +904,23 @@ class RatingMapping(models.Model):
         return self.label
 
 
+class RowByRowJSONField(models.JSONField):
+    """A JSONField that PostgreSQL bulk inserts pass as one parameter per row.
+
+    Django 5.2 bulk-inserts a column as one array (``UNNEST``), which psycopg writes out in Python,
+    escaping every quote of every JSON document: 406 ms per 1,000 ClaimReview items against 32 ms for
+    the same items as separate parameters (quoted by libpq). Having a placeholder of its own makes Django
+    keep the per-row form for the model. The column, and its migrations, are a plain JSONField's.
+    """
+
+    def get_placeholder(self, value: Any, compiler: Any, connection: Any) -> str:
+        return "%s"
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
+
 class ExternalReview(models.Model):
     """A fact-check another newsroom published (a ClaimReview), imported from a feed onto a claim.
 
@@ -926,7 +943,7 @@ class ExternalReview(models.Model):
         Rating, verbose_name=_("on our scale"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("review date"), null=True, blank=True)
-    item = models.JSONField(_("ClaimReview as imported"), default=dict)
+    item = RowByRowJSONField(_("ClaimReview as imported"), default=dict)
     import_run = models.ForeignKey(
         "ImportRun",
         verbose_name=_("last imported by"),

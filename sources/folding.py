@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from anyascii import anyascii
 
@@ -34,6 +35,7 @@ _CYRILLIC_IE = "е"
 _KEY_SEPARATORS = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=8192)
 def _script(char: str) -> str:
     """The script of a base letter, from its Unicode name (enough to choose the folding rule)."""
     name = unicodedata.name(char, "")
@@ -47,6 +49,10 @@ def exact(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case, compatibility forms and (script by script) diacritics folded away; idempotent."""
+    if text.isascii():
+        # NFKC, NFD and the letter tables leave ASCII as it is, and casefold is lower(): the same answer
+        # at a fraction of the cost (keys are ASCII, and ``sound_words`` folds a key again).
+        return text.lower()
     text = unicodedata.normalize("NFKC", text or "").casefold()
     text = unicodedata.normalize("NFKC", text).translate(_LATIN_LETTERS).translate(_ARABIC_LETTERS)
     out: list[str] = []

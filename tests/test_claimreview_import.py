@@ -42,7 +42,7 @@ from claims.models import (
     ReviewEvent,
     SearchDocument,
 )
-from claims.search import search_claims
+from claims.search import document_for, search_claims
 from claims.tasks import import_claimreview
 from claims.workflow import Action
 from factcheck.celery import app as celery_app
@@ -343,6 +343,26 @@ def test_claimants_are_matched_by_name_or_alias_whatever_the_case_and_accents_or
     assert claimant_of[url(3)] == claimant_of[url(4)] == ministry.pk
     assert claimant_of[url(5)] is None
     assert Actor.objects.count() == 3
+
+
+def test_imported_claims_are_indexed_as_the_full_indexer_would_index_them(editor):
+    """The import writes search documents from what it has in memory; they must equal ``document_for``'s."""
+    mismari = ActorAliasFactory(name="Ahmed al-Mismari", actor__name="LNA spokesman").actor
+    ActorAliasFactory(actor=mismari, name="Аль-Мисмари")
+    feed = [
+        claim_review(url(1), claimant="Ahmed al-Mismari", text="Quân đội LNA bắn hạ một máy bay chiến đấu"),
+        claim_review(url(2), claimant="Bộ Y tế Libya", text="Giao tranh ở Tripoli làm 56 người chết"),
+        claim_review(url(3), claimant=None, text="The airport was captured"),
+    ]
+
+    import_feed(feed, editor)
+
+    fields = ["exact", "text_key", "names_key", "all_key", "sound_key", "needs_duplicate_scan"]
+    for claim in Claim.objects.filter(external_reviews__review_url__in=[url(1), url(2), url(3)]):
+        stored = SearchDocument.objects.get(claim=claim)
+        expected = document_for(claim)
+        assert [getattr(stored, f) for f in fields] == [getattr(expected, f) for f in fields]
+    assert "mismari" in SearchDocument.objects.get(claim__external_reviews__review_url=url(1)).names_key
 
 
 def test_a_missing_language_is_detected_from_the_wording_or_taken_from_the_claim(editor):
