@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
 from typing import Any
 
 from django.db import connection, transaction
@@ -244,6 +246,16 @@ ALL_WORDS_UP_TO = 2
 MIN_COVERAGE = 0.6
 #: What a word matched only by its sound key (``sources.folding.sound``) counts for.
 SOUND_MATCH = 0.8
+#: PostgreSQL ranks at most this many matching claims, the most recently written: a common word matches
+#: a tenth of a million-claim archive, and ranking all of those took seconds. Below it, every match is
+#: ranked, as on SQLite.
+RANKED_CANDIDATES = MAX_RESULTS
+#: Bands of claim ids, counted back from the newest, searched in turn until RANKED_CANDIDATES match.
+_BANDS = [10_000, 40_000, 160_000, 640_000, 2_560_000, 10_240_000]
+#: Respellings of a query word looked up in the documents, the most similar first.
+MAX_SPELLINGS = 16
+#: Sets of words of a long query spelled out for the index; beyond, any one word finds a candidate.
+MAX_WORD_SETS = 16
 
 
 def word_weight(word: str) -> float:
@@ -281,10 +293,12 @@ class Query:
         return cls(" ".join(exact(text).split()), words)
 
 
-def trigrams(word: str) -> set[str]:
-    """pg_trgm's trigrams of one word: padded with two spaces before and one after."""
+@lru_cache(maxsize=65536)
+def trigrams(word: str) -> frozenset[str]:
+    """pg_trgm's trigrams of one word: padded with two spaces before and one after. Cached: duplicate
+    scoring compares the same few thousand words again and again."""
     padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
 def word_similarity(word: str, document_words: Iterable[str]) -> float:
@@ -341,69 +355,177 @@ def _python_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     return [claim_id for _score, _when, claim_id in scored[:MAX_RESULTS]]
 
 
-def _word_sql(word: str) -> tuple[str, str, list[Any], list[Any]]:
-    """SQL for one query word: (the documents it finds, served by the indexes; how well it matches a
-    document row ``d``, 0..1; and the parameters of each)."""
-    exact_sql = "vector @@ to_tsquery('simple'::regconfig, %s)"
-    document = "SELECT claim_id FROM claims_searchdocument WHERE "
-    if len(word) < FUZZY_MIN_LENGTH:
-        return document + exact_sql, f"(d.{exact_sql})::int", [word], [word]
-    # Key words and sound keys are [a-z0-9]+: nothing to escape in a tsquery. One SELECT per index, so
-    # the planner costs each on its own (it underrates a trigram filter run on every row).
-    word_sound = sound(word) or "\x01"
-    found = (
-        f"{document}{exact_sql} UNION {document}all_key %%> %s "
-        f"UNION {document}sound_vector @@ to_tsquery('simple'::regconfig, %s)"
-    )
-    match = (
-        f"CASE WHEN d.{exact_sql} THEN 1.0 ELSE GREATEST("
-        "CASE WHEN d.all_key %%> %s THEN word_similarity(%s, d.all_key) ELSE 0 END, "
-        f"CASE WHEN d.sound_vector @@ to_tsquery('simple'::regconfig, %s) THEN {SOUND_MATCH} ELSE 0 END) END"
-    )
-    return found, match, [word, word, word_sound], [word, word, word, word_sound]
+@dataclass(frozen=True)
+class _Term:
+    """How one query word is matched on PostgreSQL: the indexed words that stand for it, with what each
+    counts for (itself 1.0; a respelling its trigram similarity), best first, and its sound key."""
+
+    word: str
+    spellings: list[tuple[str, float]]
+    sound: str
+
+    @property
+    def best(self) -> float:
+        """The most a document can score on this word (whether any document has its sound is unknown)."""
+        return max([score for _word, score in self.spellings] + [SOUND_MATCH if self.sound else 0.0])
+
+    def condition(self) -> tuple[str, list[Any]]:
+        """The documents matching the word, as an indexed condition on a document row ``d``."""
+        sql, params = [], []
+        if self.spellings:
+            sql.append("d.vector @@ to_tsquery('simple'::regconfig, %s)")
+            params.append(" | ".join(word for word, _score in self.spellings))
+        if self.sound:
+            sql.append("d.sound_vector @@ to_tsquery('simple'::regconfig, %s)")
+            params.append(self.sound)
+        return "(" + " OR ".join(sql or ["false"]) + ")", params
+
+    def score(self) -> tuple[str, list[Any]]:
+        """How well a document row ``d`` matches the word, 0..1 (``word_match``)."""
+        cases = " ".join(f"WHEN d.vector @@ to_tsquery('simple'::regconfig, %s) THEN {s!r}" for _w, s in self.spellings)
+        spelled = f"CASE {cases} ELSE 0 END" if cases else "0"
+        params: list[Any] = [word for word, _score in self.spellings]
+        if not self.sound:
+            return spelled, params
+        sounded = f"CASE WHEN d.sound_vector @@ to_tsquery('simple'::regconfig, %s) THEN {SOUND_MATCH} ELSE 0 END"
+        return f"GREATEST({spelled}, {sounded})", [*params, self.sound]
+
+
+def _terms(query: Query) -> tuple[dict[str, _Term], int]:
+    """The query's words looked up in the vocabulary of the documents (``claims_searchword``, migration
+    0012): which of them some document holds, and, for words of FUZZY_MIN_LENGTH letters or more, the
+    document words within SIMILARITY of them (``word_similarity``: pg_trgm's ``similarity`` is the same
+    measure). One query over a table of distinct words instead of a trigram filter over every document.
+    Also returns the newest document's claim id (0: none), where the search starts."""
+    fuzzy = [word for word in query.words if len(word) >= FUZZY_MIN_LENGTH]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT NULL, NULL, COALESCE(MAX(claim_id), 0) FROM claims_searchdocument
+            UNION
+            SELECT word, word, 1.0 FROM claims_searchword WHERE word = ANY(%s)
+            UNION
+            SELECT q.word, s.word, similarity(s.word, q.word)
+            FROM unnest(%s::text[]) AS q(word) JOIN claims_searchword s ON s.word %% q.word AND s.word <> q.word
+            WHERE similarity(s.word, q.word) >= %s
+            """,
+            [query.words, fuzzy, SIMILARITY],
+        )
+        found: dict[str, list[tuple[str, float]]] = {}
+        newest = 0
+        for word, spelling, score in cursor.fetchall():
+            if word is None:
+                newest = int(score)
+            else:
+                found.setdefault(word, []).append((spelling, float(score)))
+    terms = {}
+    for word in query.words:
+        spellings = sorted(found.get(word, []), key=lambda pair: (-pair[1], pair[0]))[:MAX_SPELLINGS]
+        terms[word] = _Term(word, spellings, sound(word) if len(word) >= FUZZY_MIN_LENGTH else "")
+    return terms, newest
+
+
+def _enough_words(query: Query, terms: dict[str, _Term]) -> list[list[str]] | None:
+    """The smallest sets of content words a document must match for the query's share to be reachable
+    (at best, every light word matching too), for the index to look up only those; None: any one word
+    (too many sets to spell out). Empty: no document can match."""
+    content = [word for word in query.content_words if terms[word].best > 0]
+    if query.every_word:
+        return [content] if len(content) == len(query.content_words) else []
+    total = sum(word_weight(word) for word in query.words)
+    light = sum(word_weight(word) * terms[word].best for word in query.words if word not in query.content_words)
+    needed = query.min_share * total - light - 1e-9
+    enough: list[list[str]] = []
+    for size in range(1, len(content) + 1):
+        for words in combinations(content, size):
+            if sum(word_weight(word) * terms[word].best for word in words) >= needed and not any(
+                set(smaller) <= set(words) for smaller in enough
+            ):
+                enough.append(list(words))
+                if len(enough) > MAX_WORD_SETS:
+                    return None
+    return enough
 
 
 def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
-    candidates_sql, candidates_params = ids_queryset.order_by().values("pk").query.sql_with_params()
-    parts = {word: _word_sql(word) for word in query.words}
-    # The documents found: those of every content word for a short query, of any for a longer one.
-    joiner = " INTERSECT " if query.every_word else " UNION "
-    found = joiner.join(f"({parts[word][0]})" for word in query.content_words)
-    found_params = [param for word in query.content_words for param in parts[word][2]]
+    terms, newest = _terms(query)
+    enough = _enough_words(query, terms)
+    if enough == []:
+        return []
+    condition_params: list[Any] = []
+    if enough is None:
+        enough = [[word] for word in query.content_words if terms[word].best > 0]
+    alternatives = []
+    for words in enough:
+        parts = [terms[word].condition() for word in words]
+        alternatives.append("(" + " AND ".join(sql for sql, _params in parts) + ")")
+        condition_params += [param for _sql, params in parts for param in params]
+    condition = " OR ".join(alternatives)
+    scores = [terms[word].score() for word in query.words]
     total = sum(word_weight(word) for word in query.words)
-    share = " + ".join(f"{word_weight(word)} * ({parts[word][1]})" for word in query.words)
-    share_params = [param for word in query.words for param in parts[word][3]]
-    # Built from constants, the query's own placeholders and Django's compiled subquery; every value
-    # (the query's words included) goes in as a parameter.
-    sql = f"""
-        SELECT claim_id FROM (
-            SELECT d.claim_id, d.exact, d.vector, ({share}) / {total} AS share
-            FROM ({found}) f
-            JOIN claims_searchdocument d ON d.claim_id = f.claim_id
-            WHERE d.claim_id IN ({candidates_sql})
+    share = " + ".join(
+        f"{word_weight(word)} * ({sql})" for word, (sql, _params) in zip(query.words, scores, strict=True)
+    )
+    share_params = [param for _sql, params in scores for param in params]
+    candidates_sql, candidates_params = ids_queryset.order_by().values("pk").query.sql_with_params()
+    band_sql = f"""
+        (SELECT d.claim_id, d.exact, d.vector, ({share}) / {total} AS share,
+            COALESCE(c.published_at, c.created_at) AS happened
+        FROM claims_searchdocument d JOIN claims_claim c ON c.id = d.claim_id
+        WHERE ({condition}) AND {{bounds}} AND d.claim_id IN ({candidates_sql})
+        {{order}})
+    """  # noqa: S608
+    band_params: list[Any] = [*share_params, *condition_params, *candidates_params]
+    ranking_params: list[Any] = [query.min_share - 1e-9, query.exact or "\x01", len(query.words) > 1, query.key]
+    with transaction.atomic(), connection.cursor() as cursor:
+        # JIT compiles for longer than these statements run; a parallel plan would read the bands out of
+        # order (and is not needed for a bounded read).
+        cursor.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
+        # Most searches match few documents: all of them, through the full-text index, ranked.
+        cursor.execute(
+            _ranked_sql(band_sql.format(bounds="true", order="")),
+            [
+                *band_params,
+                *ranking_params,
+            ],
+        )
+        rows = cursor.fetchall()
+        if not rows or rows[0][1] <= RANKED_CANDIDATES:
+            return [row[0] for row in rows]
+        # A common word: the newest matches first, band by band of claim ids (``_BANDS``), until
+        # RANKED_CANDIDATES are found; the LIMIT stops the bands still to come. The bounds are constants,
+        # so the planner sees how much of the table each band is (a walk back along the primary key, or
+        # the full-text index ANDed with it).
+        bands, upper = [], newest
+        for width in _BANDS:
+            if newest - width <= 0:
+                break
+            bounds = f"d.claim_id <= {upper} AND d.claim_id > {newest - width}"
+            bands.append(band_sql.format(bounds=bounds, order="ORDER BY d.claim_id DESC"))
+            upper = newest - width
+        bands.append(band_sql.format(bounds=f"d.claim_id <= {upper}", order="ORDER BY d.claim_id DESC"))
+        cursor.execute(_ranked_sql(" UNION ALL ".join(bands)), [*band_params * len(bands), *ranking_params])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _ranked_sql(documents: str) -> str:
+    """The best MAX_RESULTS of (at most RANKED_CANDIDATES of) these scored documents, with how many were
+    ranked. Built from constants, the query's own placeholders and Django's compiled subquery; every value
+    (the query's words included) goes in as a parameter."""
+    return f"""
+        SELECT m.claim_id, count(*) OVER () FROM (
+            SELECT x.claim_id, x.exact, x.vector, x.share, x.happened FROM ({documents}) x
+            WHERE x.share >= %s
+            LIMIT {RANKED_CANDIDATES + 1}
         ) m
-        JOIN claims_claim c ON c.id = m.claim_id
-        WHERE m.share >= %s
         ORDER BY
             (strpos(m.exact, %s) > 0)::int * 8
             + (CASE WHEN %s THEN (m.vector @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4 ELSE 0 END)
             + 2 * m.share DESC,
-            COALESCE(c.published_at, c.created_at) DESC,
+            m.happened DESC,
             m.claim_id DESC
         LIMIT {MAX_RESULTS}
     """  # noqa: S608
-    params: list[Any] = [
-        *share_params,
-        *found_params,
-        *candidates_params,
-        query.min_share - 1e-9,
-        query.exact or "\x01",
-        len(query.words) > 1,
-        query.key,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
 
 
 def set_similarity_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:
