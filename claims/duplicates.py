@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -37,27 +38,36 @@ class Suggestion:
     score: float
 
 
+@lru_cache(maxsize=1024)
+def _probe_parts(probe: tuple[str, ...]) -> tuple[float, frozenset[tuple[str, str]]]:
+    """A probe's total weight and its word pairs that hold a content word ("of the" says nothing):
+    the same for every line it is scored against."""
+    total = sum(word_weight(word) for word in probe)
+    pairs = frozenset(pair for pair in pairwise(probe) if max(word_weight(word) for word in pair) == 1.0)
+    return total, pairs
+
+
 def score_line(probe: list[str], line: list[str], sounds: Set[str] = frozenset()) -> float:
     """How much of ``probe`` (key words) ``line`` says, 0..1.5: weighted word overlap (a respelled word
     counts by its trigram similarity or its sound key), plus a bonus for shared word pairs."""
     if not probe or not line:
         return 0.0
     words = set(line)
-    total = sum(word_weight(word) for word in probe)
+    total, pairs = _probe_parts(tuple(probe))
+    long_words: list[str] | None = None
     found = 0.0
     for word in probe:
         if word in words:
             found += word_weight(word)
         elif len(word) >= FUZZY_MIN_LENGTH:
-            similarity = word_similarity(word, (w for w in words if len(w) >= FUZZY_MIN_LENGTH - 1))
+            if long_words is None:
+                long_words = [w for w in words if len(w) >= FUZZY_MIN_LENGTH - 1]
+            similarity = word_similarity(word, long_words)
             best = similarity if similarity >= SIMILARITY else 0.0
             if sound(word) in sounds:
                 best = max(best, SOUND_MATCH)
             found += best * word_weight(word)
-    # Word pairs count when they hold a content word ("of the" says nothing).
-    pairs = {pair for pair in pairwise(probe) if max(word_weight(word) for word in pair) == 1.0}
-    line_pairs = set(pairwise(line))
-    pair_bonus = 0.5 * len(pairs & line_pairs) / len(pairs) if pairs else 0.0
+    pair_bonus = 0.5 * len(pairs & set(pairwise(line))) / len(pairs) if pairs else 0.0
     return found / total + pair_bonus
 
 

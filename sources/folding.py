@@ -96,6 +96,7 @@ _REPEATS = re.compile(r"(.)\1+")
 SOUND_MIN_LENGTH = 5
 
 
+@lru_cache(maxsize=65536)
 def sound(word: str) -> str:
     """The consonant skeleton of one key word (``key``'s ASCII), or "" for short or numeric words.
 
