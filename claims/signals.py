@@ -5,6 +5,8 @@ Synchronous, in the writer's transaction, so a claim is findable the moment its 
 (and a rollback takes its document with it). Renaming an actor or a place re-indexes every claim that
 names it. ``manage.py reindex_search`` rebuilds everything, for updates that bypass signals
 (``QuerySet.update``, raw SQL, a restore).
+
+Any change to a row a public page shows also throws the cached public pages away (``claims.pagecache``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils import timezone
 from sources.models import Actor, ActorAlias, Place, PlaceAlias, Source
 
 from .models import Appearance, Claim, ClaimLink, ClaimTranslation
+from .pagecache import public_row_changed
 from .search import claims_naming, index_claims
 
 # Claims being deleted right now: their translations and quotes go first, and must not re-create the
@@ -104,6 +107,8 @@ def source_saved(sender: Any, instance: Source, raw: bool = False, **kwargs: Any
 
 
 def connect() -> None:
+    for signal, name in ((post_save, "saved"), (post_delete, "deleted"), (m2m_changed, "linked")):
+        signal.connect(public_row_changed, dispatch_uid=f"page-cache-row-{name}")  # every model: it filters
     post_save.connect(source_saved, sender=Source, dispatch_uid="candidates-source-saved")
     post_save.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-saved")
     post_delete.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-deleted")

@@ -154,6 +154,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "claims.pagecache.PageCacheMiddleware",  # last: it stores what the view rendered
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -198,6 +199,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds a rendered public page is kept for anonymous readers (claims.pagecache; 0: none). Any change
+# to what the pages show replaces them at once; this bounds only changes made behind the ORM's back.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 
 # Rate limits of the public forms (django-ratelimit counts in the default cache). Its checks flag
 # Django's own Redis backend as "not officially supported" (its incr is Redis's atomic INCR) and the
@@ -325,7 +329,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "sources.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["sources.api.SafeJSONParser"],  # the API speaks JSON only
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "sources.api.OrjsonRenderer",  # DRF's JSON bytes, written by orjson
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_VERSIONING_CLASS": None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,9 +22,11 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.utils.encoders import JSONEncoder as DRFJSONEncoder
 
 from .errors import DomainError
 from .languages import MAX_TAG_LENGTH, TAG_PATTERN, normalize_language_tag
@@ -198,6 +201,35 @@ class ObjectId(serializers.PrimaryKeyRelatedField):
         if not 1 <= number <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(number)
+
+
+class OrjsonRenderer(JSONRenderer):
+    """DRF's JSON, written by orjson: the same bytes, several times faster on a page of claims.
+
+    Dates and anything orjson does not know go through DRF's own encoder (``Z`` for UTC, lazy strings,
+    decimals), and U+2028/U+2029 are escaped as DRF escapes them, so a client cannot tell the two apart
+    (``tests/test_api_fast.py`` compares them). An ``indent`` asked for in the Accept header (the
+    browsable API asks for one) is left to DRF. One difference: a float with a small exponent is
+    written ``1e-7`` where Python writes ``1e-07`` (both JSON; the API sends no floats).
+    """
+
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        if data is None:
+            return b""
+        if self.get_indent(accepted_media_type or "", renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            text = orjson.dumps(data, default=_encoder.default, option=self._options)
+        except orjson.JSONEncodeError:  # what orjson refuses (an integer beyond 64 bits): DRF decides
+            return super().render(data, accepted_media_type, renderer_context)
+        if b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:
+            text = text.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+        return text
+
+
+_encoder = DRFJSONEncoder()
 
 
 class SafeJSONParser(JSONParser):
