@@ -3,18 +3,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .models import Claim
 from .selectors import public_actors, public_outlets, public_sources
+
+
+class LanguagePairs:
+    """The (item, language) pairs an i18n sitemap paginates, read from the database one page at a time.
+
+    Django's ``Sitemap`` builds the list of every pair to paginate it, so the index and each section page
+    loaded every public claim: at 100,000 claims, 40 s a request and a gunicorn worker timeout under load
+    (``bench/load.py``). Here the length is a ``count()`` and a page a slice of the queryset."""
+
+    def __init__(self, items: QuerySet[Any], languages: Sequence[str]) -> None:
+        self.items = items
+        self.languages = languages
+
+    @cached_property
+    def _length(self) -> int:
+        return self.items.count() * len(self.languages)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: slice) -> list[tuple[Any, str]]:
+        start, stop, _step = index.indices(len(self))  # the paginator asks for slices only
+        per_item = len(self.languages)
+        first, last = start // per_item, -(-stop // per_item)
+        pairs = [(item, language) for item in self.items[first:last] for language in self.languages]
+        return pairs[start - first * per_item : stop - first * per_item]
 
 
 class SiteSitemap(Sitemap):
@@ -23,7 +52,9 @@ class SiteSitemap(Sitemap):
     i18n = True
     alternates = True
     x_default = True
-    limit = 20_000  # entries per sitemap page before languages multiply them (the protocol's cap: 50,000)
+    # Entries a sitemap page (an item in one language, each with its alternates; the protocol's cap: 50,000).
+    # 20,000 made a 12 MB page of ~5 s of CPU, over gunicorn's 30 s timeout on a busy machine (bench/load.py).
+    limit = 5_000
 
     @property
     def protocol(self) -> str:  # type: ignore[override]
@@ -31,6 +62,13 @@ class SiteSitemap(Sitemap):
 
     def get_domain(self, site: Any = None) -> str:
         return urlsplit(settings.SITE_URL).netloc
+
+    def _items(self) -> Any:  # what Django's Sitemap paginates
+        items = self.items()
+        languages = self.languages or [code for code, _name in settings.LANGUAGES]
+        if isinstance(items, QuerySet):
+            return LanguagePairs(items, languages)
+        return [(item, language) for item in items for language in languages]
 
 
 class PagesSitemap(SiteSitemap):
@@ -51,6 +89,9 @@ class PagesSitemap(SiteSitemap):
 
 
 class ClaimsSitemap(SiteSitemap):
+    def __init__(self) -> None:
+        self._slugs: dict[int, str] = {}
+
     def items(self) -> Any:
         return (
             Claim.objects.public().prefetch_related("translations").order_by("pk")  # the slug needs them
@@ -58,6 +99,13 @@ class ClaimsSitemap(SiteSitemap):
 
     def lastmod(self, item: Any) -> Any:
         return item.updated_at
+
+    def location(self, item: Claim) -> str:
+        # A claim's location is asked for eight times (an entry per language, each with every language's
+        # alternate): its slug, the costly part, is worked out once.
+        if item.pk not in self._slugs:
+            self._slugs[item.pk] = item.slug
+        return reverse("public:claim", kwargs={"pk": item.pk, "slug": self._slugs[item.pk]})
 
 
 class ActorsSitemap(SiteSitemap):

@@ -1227,12 +1227,12 @@ PINNED_QUERIES = {
     "complaint-about": 1,
     "feed": 4,
     "actor-feed": 5,
-    "sitemap": 5,  # one count per section
+    "sitemap": 4,  # one count per section but the pages' (a list)
     "sitemap-pages": 0,
-    "sitemap-claims": 2,
-    "sitemap-actors": 1,
-    "sitemap-sources": 1,
-    "sitemap-outlets": 1,
+    "sitemap-claims": 3,  # the count, the page's claims, their translations
+    "sitemap-actors": 2,  # the count, the page's rows
+    "sitemap-sources": 2,
+    "sitemap-outlets": 2,
     "robots": 0,
 }
 
