@@ -77,6 +77,15 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck_bench
 bench: $(STAMP) messages
 	BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(PY) -m bench.run_all --n $(N)
 
+# Public traffic at saturation through gunicorn for DURATION seconds while an editor works in the admin
+# (bench/load.py; figures in docs/reliability.md, section 5), on its own database filled to N claims.
+# Exits 1 on any error or 429, or when the workers' memory climbs.
+DURATION ?= 60
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck_load
+.PHONY: load
+load: $(STAMP) messages
+	BENCH_DATABASE_URL="$(LOAD_DATABASE_URL)" $(PY) -m bench.load --n $(N) --duration $(DURATION) --strict
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
 	find . -name '*.mo' -path '*/locale/*' -delete
