@@ -156,9 +156,7 @@ class AppearanceInline(EditableWithClaimMixin, admin.StackedInline):
         if not obj.pk:
             return "—"
         before, quote, after = obj.context()
-        return format_html(
-            '<div style="white-space: pre-wrap; max-width: 60rem">…{}<mark>{}</mark>{}…</div>', before, quote, after
-        )
+        return format_html('<div class="quote-in-context">…{}<mark>{}</mark>{}…</div>', before, quote, after)
 
 
 #: The work queues, by the value of the claims list's ``queue`` filter.

@@ -11,12 +11,14 @@ failing later (or worse, silently falling back to a default).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import environ
 import langcodes
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -134,6 +136,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_ratelimit",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -145,6 +148,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -281,6 +285,79 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# --- Security ---------------------------------------------------------------------------------------
+
+# Transport. The defaults follow SITE_URL: a site served over https (production, as the README sets it)
+# redirects http to https, marks its cookies Secure and sends HSTS; one served over plain http (`make run`,
+# the tests) does none of that, and `manage.py check --deploy` names each protection left off.
+_HTTPS = urlsplit(SITE_URL).scheme == "https"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain http
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading is a commitment browsers keep for months, and anyone may submit a domain whose header
+    # asks for it: the operator opts in (SECURE_HSTS_PRELOAD=1); leaving it off is not a finding.
+    SILENCED_SYSTEM_CHECKS += ["security.W021"]
+# Behind a proxy that terminates TLS: the header it sets to "https" on secure requests (X-Forwarded-Proto).
+# Only behind such a proxy, and one that overwrites the header a client sends: otherwise anyone can claim
+# a secure request. Unset, requests are secure when they reach Django over https.
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_header and not all(part.isalnum() for part in _proxy_header.split("-")):
+    raise ImproperlyConfigured(
+        f"SECURE_PROXY_SSL_HEADER={_proxy_header!r} is not a header name like X-Forwarded-Proto."
+    )
+SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+
+# Headers on every answer (pages, API, admin). Referrers stay on the site: search words are in our URLs.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): everything from this site, nothing inline, no nonces (a cached
+# page would carry a stale one). Scripts and styles are static files; the JSON-LD block is data, which
+# script-src does not govern. data: images are Swagger UI's icons, drawn in its stylesheet.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Request sizes. A body (JSON, a form) over 2.5 MB is refused with a 400 (the API's bodies and every form;
+# the longest text the API takes, 500,000 characters, fits as UTF-8); an uploaded ClaimReview feed has the
+# same cap, checked by its form. Uploads over 2.5 MB go to a temporary file, not memory. The admin's
+# largest forms (a claim with its inlines) send a few hundred fields; the only file field takes one file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
+# Password and token guessing (factcheck.security), counted like the public forms' limits: failed admin
+# logins per client address and username, and per address whatever the username; invalid API tokens per
+# address. Rates as django-ratelimit reads them, "N/[multiplier]unit": 5/15m is five per 15 minutes.
+# A refused editor waits until the window ends, at most its length, whatever an attacker keeps sending.
+ADMIN_LOGIN_RATE = env_str("ADMIN_LOGIN_RATE", "5/15m")
+ADMIN_LOGIN_ADDRESS_RATE = env_str("ADMIN_LOGIN_ADDRESS_RATE", "30/h")
+API_INVALID_TOKEN_RATE = env_str("API_INVALID_TOKEN_RATE", "30/h")
+for _name, _rate in (
+    ("ADMIN_LOGIN_RATE", ADMIN_LOGIN_RATE),
+    ("ADMIN_LOGIN_ADDRESS_RATE", ADMIN_LOGIN_ADDRESS_RATE),
+    ("API_INVALID_TOKEN_RATE", API_INVALID_TOKEN_RATE),
+):
+    if not re.fullmatch(r"[1-9]\d*/([1-9]\d*)?(s|m|h|d|second|minute|hour|day)", _rate):
+        raise ImproperlyConfigured(f"{_name}={_rate!r} is not a rate like 5/15m or 30/hour.")
+
 # --- Languages and time -----------------------------------------------------------------------------
 
 LANGUAGE_CODE = _language_code(env_str("LANGUAGE_CODE", "vi"))
@@ -318,7 +395,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "factcheck.security.TokenAuthentication",  # DRF's, counting invalid tokens per address
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["sources.api.ReadOrAuthenticated"],

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views import defaults
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from claims import api, api_exports
@@ -13,13 +13,27 @@ from claims import views as claim_views
 from claims.feeds import ActorFeed, ClaimsFeed
 from claims.sitemaps import SITEMAPS, sitemap_index
 
+from . import security
+
 router = DefaultRouter()
 router.register("claims", api.ClaimViewSet, basename="claim")
 router.register("sources", api.SourceViewSet, basename="source")
 router.register("actors", api.ActorViewSet, basename="actor")
 router.register("outlets", api.OutletViewSet, basename="outlet")
 
+# Failed logins are counted and an address that fails too often is refused for a while (factcheck.security).
+admin.site.login_form = security.AdminLoginForm
+
+
+class APIDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI under the Content-Security-Policy: its start-up script is a request of its own (the split
+    view) and its page styles a static file (the template), nothing inline."""
+
+    template_name = "api_docs.html"
+
+
 urlpatterns = [
+    path("admin/login/", security.admin_login),  # before the admin's own, which it wraps
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", claim_views.healthz, name="healthz"),
@@ -35,7 +49,7 @@ urlpatterns = [
     path("api/v1/claimreview/", api.ClaimReviewFeedView.as_view(), name="api-claimreview-feed"),
     path("api/v1/", include((router.urls, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 urlpatterns += i18n_patterns(

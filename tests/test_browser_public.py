@@ -2,9 +2,9 @@
 
 A verdict page in Vietnamese and in English (wording, rating, ClaimReview markup, a phone's width),
 the language switcher, the search box and its filters, and the "submit a claim" form. Every page a
-test visits must leave the browser silent: no console message, no uncaught error, no failed request
-and no response of 400 or more unless the step says it expects one. Screenshots land in
-test-artifacts/screenshots/ for a person to look at.
+test visits must leave the browser silent: no console message, no uncaught error, no failed request,
+no Content-Security-Policy violation and no response of 400 or more unless the step says it expects one.
+Screenshots land in test-artifacts/screenshots/ for a person to look at.
 """
 
 from __future__ import annotations
@@ -35,6 +35,16 @@ PHONE = {"width": 390, "height": 844}
 OFFENSIVE = "offensive-4-april"  # "Tướng Haftar đã ra lệnh …", rated true
 HAFTAR_CONTROLS_MOST = "haftar-controls-most"  # claimed by Khalifa Haftar, rated unproven
 RATING_TRUE = {"vi": "Đúng", "en": "True"}
+#: Runs in every page before its own code: reports what the Content-Security-Policy blocked.
+POLICY_LISTENER = """
+window.policyViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  const where = event.sourceFile || document.URL;
+  const text = `${event.effectiveDirective} blocked ${event.blockedURI || "inline code"} in ${where}`;
+  window.policyViolations.push(text);
+  window.reportPolicyViolation(text);
+});
+"""
 
 
 @pytest.fixture
@@ -53,6 +63,9 @@ class Reader:
         self.page = self.context.new_page()
         self.base_url = base_url
         self.problems: list[str] = []
+        self.violations: list[str] = []
+        self.context.expose_function("reportPolicyViolation", self._violation)
+        self.context.add_init_script(POLICY_LISTENER)
         # (path, status) pairs a step has said it expects, e.g. the 400 of a form sent with errors.
         self.expected_errors: set[tuple[str, int]] = set()
         self.page.on("console", self._console)
@@ -60,6 +73,10 @@ class Reader:
         # On the context, not the page: the requests the browser makes for the page itself (the icon) count.
         self.context.on("requestfailed", self._failed)
         self.context.on("response", self._response)
+
+    def _violation(self, text: str) -> None:
+        self.violations.append(text)
+        self.problems.append(f"Content-Security-Policy violation: {text}")
 
     def _failed(self, request: Any) -> None:
         # ERR_ABORTED is the browser cancelling a request it no longer needs (the page navigated away
@@ -305,3 +322,39 @@ def test_a_reader_submits_a_claim_and_an_empty_one_is_refused_with_a_form_error(
     assert page.input_value("#id_email") == "reader@example.org"
     assert ClaimTip.objects.count() == already + 1
     reader.assert_browser_was_silent()
+
+
+def test_the_public_pages_and_the_api_docs_break_no_content_security_policy(
+    demo: None, open_reader: Callable[..., Reader], request: pytest.FixtureRequest
+) -> None:
+    claim = demo_claim(HAFTAR_CONTROLS_MOST)
+    appearance = claim.appearances.select_related("source__outlet").get(is_first=True)
+    assert claim.claimant is not None and appearance.source.outlet is not None
+    reader = open_reader(locale="en-US")
+    page = reader.page
+    pages = ["/en/", "/en/claims/", "/en/claims/?q=Haftar", url_in(claim, "en"), "/en/methodology/"]
+    pages += ["/en/corrections/", "/en/submit/", "/en/complaint/"]
+    with translation.override("en"):
+        pages += [
+            claim.claimant.get_absolute_url(),
+            appearance.source.get_absolute_url(),
+            appearance.source.outlet.get_absolute_url(),
+        ]
+    for path in pages:
+        reader.visit(path)
+        assert page.evaluate("window.policyViolations") == [], path
+    assert page.locator("main").count() == 1
+
+    # Swagger UI, its start-up script a file of its own, draws the API's operations.
+    reader.visit("/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock")
+    reader.shot(request, "en")
+    assert "Fact-check claim database API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.locator(".swagger-ui .opblock").count() > 10
+    assert reader.violations == []
+    reader.assert_browser_was_silent()
+
+    # The listener hears what the policy blocks: an inline script is refused and reported.
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = '1'; document.body.append(s); }")
+    page.wait_for_function("window.policyViolations.length > 0")
+    assert page.evaluate("window.policyViolations")[0].startswith("script-src-elem blocked inline")

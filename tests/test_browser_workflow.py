@@ -20,6 +20,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "pass-word-123"
+#: Runs in every page before its own code: reports what the Content-Security-Policy blocked.
+POLICY_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => window.reportPolicyViolation(
+  `${event.effectiveDirective} blocked ${event.blockedURI || "inline code"} in ${event.sourceFile || document.URL}`));
+"""
 
 
 class Desk:
@@ -30,6 +35,13 @@ class Desk:
         self.page = self.context.new_page()
         self.base_url = base_url
         self.user = user
+        # What the Content-Security-Policy blocked and what the browser logged as an error, page after page.
+        self.violations: list[str] = []
+        self.console_errors: list[str] = []
+        self.context.expose_function("reportPolicyViolation", lambda text: self.violations.append(text))
+        self.context.add_init_script(POLICY_LISTENER)
+        self.page.on("console", lambda message: message.type == "error" and self.console_errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.console_errors.append(f"uncaught error: {error}"))
         self.page.goto(f"{base_url}/admin/login/")
         self.page.fill("#id_username", user.username)
         self.page.fill("#id_password", PASSWORD)
@@ -113,6 +125,7 @@ def test_researcher_editor_and_publisher_take_a_claim_to_publication_in_the_admi
     assert "Con số 7% chưa được kiểm chứng" in public.inner_text("main") or "7%" in public.inner_text("main")
     public.screenshot(path=str(ARTIFACTS / "4-public-verdict.png"), full_page=True)
     for desk in (rosa, eva, paula):
+        assert desk.violations == [], desk.user.username
         desk.close()
 
 
@@ -127,3 +140,32 @@ def test_the_author_sees_no_approve_or_publish_button_on_their_own_claim(browser
     assert "approve" not in pia.buttons()
     assert "publish" not in pia.buttons()
     pia.close()
+
+
+def test_the_admin_and_the_api_docs_work_under_the_content_security_policy(browser: Any, live_server: Any) -> None:
+    make_ratings()
+    researcher = UserFactory(username="rosa", role="Researcher")
+    claim = ready_claim(researcher)
+    editor = Desk(browser, live_server.url, UserFactory(username="eva", role="Editor"))  # the login page
+    page = editor.page
+
+    page.goto(f"{live_server.url}/admin/")
+    page.wait_for_selector("#newsroom-queues, #content-main")
+    page.goto(f"{live_server.url}/admin/claims/claim/")
+    page.wait_for_selector("#result_list")
+    page.click("#action-toggle")  # the changelist's own scripts run: every row is selected
+    assert page.locator("#result_list input.action-select:checked").count() == 1
+    editor.open_claim(claim)
+    # The admin's inline scripts run from files: "Add another" adds a blank appearance form.
+    appearances = page.locator("#appearances-group .inline-related:not(.empty-form)")
+    before = appearances.count()
+    page.locator("#appearances-group .add-row a").click()
+    assert appearances.count() == before + 1
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert "Fact-check claim database API" in page.locator(".swagger-ui .info .title").inner_text()
+    editor.shot("5-api-docs-as-editor")
+
+    assert editor.violations == []
+    assert editor.console_errors == []
+    editor.close()
