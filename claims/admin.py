@@ -12,6 +12,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,12 +26,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from sources.admin import ProtectedFirstMixin
 from sources.errors import DomainError
 from sources.text import mark_spans
 
 from . import candidates, duplicates, workflow
 from .admin_imports import ExternalReviewInline  # and registers the import admin
 from .models import (
+    PUBLIC_STATUSES,
     Appearance,
     CandidateStatus,
     Claim,
@@ -90,6 +94,9 @@ class SeenVersionForm(forms.ModelForm):
 
 
 # --- Claims ------------------------------------------------------------------------------------------
+
+#: The workflow's own refusal (``workflow.check_can_delete``), shown where the admin refuses before asking it.
+DELETE_PUBLIC_REFUSED = _("A published or retracted claim cannot be deleted; retract it instead.")
 
 
 class EditableWithClaimMixin:
@@ -275,7 +282,7 @@ class ClaimAdmin(admin.ModelAdmin):
     search_fields = ["text", "translations__text", "claimant__name", "claimant__aliases__name", "appearances__quote"]
     autocomplete_fields = ["claimant", "mentions", "places", "topics"]
     inlines = [ClaimTranslationInline, AppearanceInline, ExternalReviewInline]
-    actions = [submit_claims, approve_claims, publish_claims]
+    actions = [submit_claims, approve_claims, publish_claims, "delete_selected"]
     readonly_fields = ["status_badge", "author", "verdict_link", "published_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["text", "language", "claimant", "claim_date", "seen_version"]}),
@@ -349,6 +356,27 @@ class ClaimAdmin(admin.ModelAdmin):
             for model in (ReviewEvent, Verdict, VerdictText, Evidence, VerdictVersion, ClaimTranslation, Appearance)
         }
         return deleted, counts, {name for name in perms_needed if str(name) not in owned}, protected
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # A public claim's page must stay: say so on its page (with the Retract button), not with a bare 403.
+        claim = self.get_object(request, unquote(object_id))
+        if claim is not None and claim.is_public:
+            self.message_user(request, DELETE_PUBLIC_REFUSED, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(description=delete_selected.short_description, permissions=["delete"])  # type: ignore[attr-defined]
+    def delete_selected(self, request: HttpRequest, queryset: QuerySet[Claim]) -> HttpResponse | None:
+        # Refused before the confirmation page, with the claims named: their pages must stay.
+        public = list(queryset.filter(status__in=PUBLIC_STATUSES).values_list("pk", flat=True)[:20])
+        if public:
+            self.message_user(
+                request,
+                f"{', '.join(f'#{pk}' for pk in public)} {DELETE_PUBLIC_REFUSED}",
+                messages.ERROR,
+            )
+            return None
+        return delete_selected(self, request, queryset)  # type: ignore[no-any-return]
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Claim]) -> None:
         # The bulk "delete selected" action: refuse the whole batch if any claim may not go.
@@ -938,7 +966,7 @@ class RatingLabelInline(admin.TabularInline):
 
 
 @admin.register(Rating)
-class RatingAdmin(admin.ModelAdmin):
+class RatingAdmin(ProtectedFirstMixin, admin.ModelAdmin):
     list_display = ["__str__", "slug", "value", "rating_class", "is_active"]
     list_filter = ["rating_class", "is_active"]
     search_fields = ["slug", "labels__label"]

@@ -12,6 +12,8 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from sources.text import is_blank
+
 from .models import MAX_READER_MESSAGE, MAX_TIP_TEXT, Claim, ClaimTip, Complaint
 
 
@@ -59,7 +61,7 @@ class ClaimTipForm(HoneypotMixin, forms.ModelForm):
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"]
-        if not text.strip():
+        if is_blank(text):
             raise forms.ValidationError(_("Write the claim you want checked."))
         return text
 
@@ -91,7 +93,7 @@ class ComplaintForm(HoneypotMixin, forms.ModelForm):
 
     def clean_message(self) -> str:
         message = self.cleaned_data["message"]
-        if not message.strip():
+        if is_blank(message):
             raise forms.ValidationError(_("Write your message."))
         return message
 

@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from sources.languages import LanguageField
 from sources.models import Actor, Place, Source
-from sources.text import slugify_any
+from sources.text import is_blank, slugify_any
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -134,7 +134,7 @@ class Claim(models.Model):
         return reverse("public:claim", kwargs={"pk": self.pk, "slug": self.slug})
 
     def clean(self) -> None:
-        if not self.text or not self.text.strip():
+        if is_blank(self.text):
             raise ValidationError({"text": _("A claim needs its wording: the text cannot be empty.")})
 
     @property
@@ -175,7 +175,7 @@ class ClaimTranslation(models.Model):
         return f"[{self.language}] {self.text[:80]}"
 
     def clean(self) -> None:
-        if not self.text or not self.text.strip():
+        if is_blank(self.text):
             raise ValidationError({"text": _("A translation cannot be empty.")})
         claim = getattr(self, "claim", None)  # an inline's parent may not be saved yet
         if claim is not None and self.language and self.language == claim.language:
@@ -423,9 +423,9 @@ class VerdictText(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if not (self.headline or "").strip():
+        if is_blank(self.headline):
             errors["headline"] = _("The headline cannot be blank.")
-        if not (self.explanation or "").strip():
+        if is_blank(self.explanation):
             errors["explanation"] = _("The explanation cannot be blank.")
         if errors:
             raise ValidationError(errors)
@@ -460,7 +460,8 @@ class Evidence(models.Model):
 class VerdictVersion(models.Model):
     """A frozen copy of a verdict as it was published; a correction adds a new one, the old stays."""
 
-    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.CASCADE, related_name="versions")
+    # PROTECT: a published verdict's record outlives any attempt to delete the verdict, even from the shell.
+    verdict = models.ForeignKey(Verdict, verbose_name=_("verdict"), on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     rating = models.ForeignKey(Rating, verbose_name=_("rating"), on_delete=models.PROTECT, related_name="+")
     # {language: {"headline": ..., "explanation": ...}} and [{"source": id, "stance": ...}] as published.

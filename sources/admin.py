@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -22,8 +23,38 @@ from .text import mark_spans
 URL_FIELDS: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
+class ProtectedFirstMixin:
+    """The delete page names what protects an object (what a published verdict cites), not a missing
+    permission: protected objects alone stop the delete, and nobody may delete a published claim or
+    its verdict, so "your account lacks the permission" would point the wrong way."""
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
+        return deleted, counts, set() if protected else perms_needed, protected
+
+
+class NamedByClaimsMixin(ProtectedFirstMixin):
+    """An actor or place that claims name (mentions, places) is protected like a claimant.
+
+    Those links are many-to-many rows, which a delete would drop without asking; listing the claims as
+    protected objects makes the admin refuse, on the delete page and in the bulk action alike.
+    """
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        named = [
+            f"{capfirst(owner._meta.verbose_name)}: {owner}"
+            for obj in objs
+            for relation in obj._meta.related_objects
+            if relation.many_to_many
+            for owner in getattr(obj, relation.get_accessor_name()).all()[:20]
+        ]
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        protected.extend(named)
+        return deleted, counts, set() if protected else perms_needed, protected
+
+
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(ProtectedFirstMixin, admin.ModelAdmin):
     formfield_overrides = URL_FIELDS
     list_display = ["name", "domain", "country", "language", "source_count"]
     list_filter = ["country", "language"]
@@ -109,7 +140,7 @@ class LinkTroubleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ProtectedFirstMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["sources/admin.css"]}
 
@@ -240,7 +271,7 @@ class ActorAliasInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(NamedByClaimsMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "country", "alias_list"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "aliases__name", "wikidata_id"]
@@ -264,7 +295,7 @@ class PlaceAliasInline(admin.TabularInline):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(NamedByClaimsMixin, admin.ModelAdmin):
     list_display = ["name", "country"]
     search_fields = ["name", "aliases__name"]
     inlines = [PlaceAliasInline]

@@ -25,6 +25,12 @@ def slugify_any(text: str, max_length: int = 80) -> str:
     return slug
 
 
+def is_blank(text: str | None) -> bool:
+    """Nothing a reader would see: only spaces, control characters and invisible format characters
+    (zero-width spaces and joiners, direction marks, a BOM), which ``str.strip`` keeps."""
+    return not any(not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf") for char in text or "")
+
+
 class QuoteNotFound(ValueError):
     """The quote does not occur in the text."""
 

@@ -1063,8 +1063,10 @@ def test_a_published_claim_cannot_be_deleted_by_anyone(client, request, publishe
     client.force_login(request.getfixturevalue(persona))
     address = url("claims_claim_delete", published_claim.pk)
 
-    assert client.get(address).status_code == 403
-    assert client.post(address, {"post": "yes"}).status_code == 403
+    for response in (client.get(address, follow=True), client.post(address, {"post": "yes"}, follow=True)):
+        # Back on the claim's page (where the Retract button is), told why.
+        assert response.redirect_chain == [(url("claims_claim_change", published_claim.pk), 302)]
+        assert "cannot be deleted; retract it instead" in page(response)
     assert Claim.objects.filter(pk=published_claim.pk).exists()
 
 
@@ -1077,9 +1079,10 @@ def test_deleting_selected_claims_refuses_a_batch_with_a_published_claim(
     response = client.post(
         url("claims_claim_changelist"),
         {"action": "delete_selected", "_selected_action": [str(draft.pk), str(published_claim.pk)], "post": "yes"},
+        follow=True,
     )
 
-    assert response.status_code == 403
+    assert f"#{published_claim.pk} A published or retracted claim cannot be deleted; retract" in page(response)
     assert Claim.objects.filter(pk__in=[draft.pk, published_claim.pk]).count() == 2
 
 
