@@ -797,7 +797,9 @@ class VerdictForm(SeenVersionForm):
             self.fields["rating"].queryset = Rating.objects.filter(is_active=True).prefetch_related("labels")  # type: ignore[attr-defined]
 
     def current_version(self) -> int:
-        Claim.objects.select_for_update().filter(pk=self.instance.claim_id).exists()  # lock the claim first
+        # Lock the claim first, and judge the save by the claim as it is now: the copy loaded with the
+        # verdict may predate a retraction that committed while the form was open.
+        self.instance.claim = Claim.objects.select_for_update().get(pk=self.instance.claim_id)
         return Verdict.objects.values_list("version", flat=True).get(pk=self.instance.pk)
 
 

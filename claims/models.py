@@ -520,6 +520,33 @@ class ReviewEvent(models.Model):
         raise ValidationError(_("Review events are an audit trail and cannot be deleted."))
 
 
+class Notification(models.Model):
+    """The e-mail a workflow step owes (the outbox): written in the step's transaction, marked once done.
+
+    A message lost on its way to a worker (a process killed, a broker restarted without its data) leaves
+    the row not done, and the beat sweep (``claims.tasks.sweep_notifications``) sends it again; the task
+    marks it done in the transaction that holds its lock, so a second delivery sends nothing.
+    """
+
+    event = models.OneToOneField(
+        ReviewEvent, verbose_name=_("review event"), on_delete=models.CASCADE, related_name="notification"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # Sent, or found no longer due (the claim moved on before it went out).
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    sent_count = models.PositiveIntegerField(_("e-mails sent"), default=0)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(done_at__isnull=True), name="notification_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} ({'done' if self.done_at else 'pending'})"
+
+
 class Correction(models.Model):
     """A public note recording a substantive change to a published verdict."""
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from sources.tasks import send_each
 from . import workflow
 from .candidates import store_candidates
 from .duplicates import find_duplicates
-from .models import Claim, ClaimLink, DuplicateSuggestion, ReviewEvent, SearchDocument
+from .models import Claim, ClaimLink, DuplicateSuggestion, Notification, ReviewEvent, SearchDocument
 
 logger = logging.getLogger(__name__)
 
@@ -37,36 +38,70 @@ def _recipients(claim: Claim, action: str) -> list[str]:
     return sorted({user.email for user in users if user.email})
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
-def notify_claim_waiting(self, claim_id: int, action: str, version: int) -> int:  # type: ignore[no-untyped-def]
-    """E-mail the people a claim now waits for. Returns the number of e-mails sent.
+#: A notification not done this long after its step had its message lost: the sweep sends it again. Longer
+#: than the task's own retries (5 at a minute's interval) take, so those come first.
+NOTIFY_GRACE = dt.timedelta(minutes=10)
 
-    Idempotent per (claim, action, version): the event that triggered it is the key, and a claim that
-    has moved on since (a newer version) is not announced for a state it has left.
+
+def queue_notifications(notification_ids: list[int]) -> None:
+    """After the commit that wrote them: one task per notification (a lost one is re-sent by the sweep)."""
+    send_each(notify_claim_waiting, notification_ids)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
+def notify_claim_waiting(self, notification_id: int) -> int:  # type: ignore[no-untyped-def]
+    """E-mail the people a claim now waits for (a ``Notification`` owed by a step). Returns how many.
+
+    Once per notification: its row is locked while the e-mails go out and marked done in the same
+    transaction, so a second delivery (the sweep's, the broker's after a worker died) waits, then finds it
+    done. A worker killed after the mail server took the e-mails but before the commit sends them again
+    on the next delivery: the one window left, as narrow as the commit. A claim that has moved on since
+    (a later step) is not announced for a state it has left.
     """
-    claim = Claim.objects.filter(pk=claim_id).select_related("author").first()
-    if claim is None or claim.version != version:
-        return 0
-    event = ReviewEvent.objects.filter(claim=claim, action=action).order_by("-created_at", "-id").first()
-    if event is None:
-        return 0
-    recipients = _recipients(claim, action)
-    if not recipients:
-        return 0
-    link = settings.SITE_URL + reverse("admin:claims_claim_change", args=[claim.pk])
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = {
-            workflow.Action.SUBMIT: _("Claim waiting for review: %(claim)s"),
-            workflow.Action.REQUEST_CHANGES: _("Changes requested on your claim: %(claim)s"),
-            workflow.Action.APPROVE: _("Claim approved, ready to publish: %(claim)s"),
-            workflow.Action.RECHECK_DUE: _("Verdict due for re-check: %(claim)s"),
-        }[action] % {"claim": str(claim)[:80]}
-        body = "\n\n".join(part for part in [str(claim), event.comment, link] if part)
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
-    try:
-        return send_mass_mail(messages, fail_silently=False)
-    except OSError as exc:  # SMTP down: try again later rather than lose the notice
-        raise self.retry(exc=exc) from exc
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("event__claim__author")
+            .filter(pk=notification_id, done_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            return 0
+        event = notification.event
+        claim = event.claim
+        moved_on = ReviewEvent.objects.filter(claim=claim, pk__gt=event.pk).exists()
+        recipients = [] if moved_on else _recipients(claim, event.action)
+        sent = 0
+        if recipients:
+            link = settings.SITE_URL + reverse("admin:claims_claim_change", args=[claim.pk])
+            with translation.override(settings.LANGUAGE_CODE):
+                subject = {
+                    workflow.Action.SUBMIT: _("Claim waiting for review: %(claim)s"),
+                    workflow.Action.REQUEST_CHANGES: _("Changes requested on your claim: %(claim)s"),
+                    workflow.Action.APPROVE: _("Claim approved, ready to publish: %(claim)s"),
+                    workflow.Action.RECHECK_DUE: _("Verdict due for re-check: %(claim)s"),
+                }[event.action] % {"claim": str(claim)[:80]}
+                body = "\n\n".join(part for part in [str(claim), event.comment, link] if part)
+            messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients]
+            try:
+                sent = send_mass_mail(messages, fail_silently=False)
+            except OSError as exc:  # SMTP down: roll back (still owed) and try again later
+                raise self.retry(exc=exc) from exc
+        Notification.objects.filter(pk=notification.pk).update(done_at=timezone.now(), sent_count=sent)
+    return sent
+
+
+@shared_task
+def sweep_notifications(limit: int = 500) -> int:
+    """Beat task: re-send the notifications whose message was lost (still owed after the grace period)."""
+    cutoff = timezone.now() - NOTIFY_GRACE
+    ids = list(
+        Notification.objects.filter(done_at__isnull=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queue_notifications(ids)
+    return len(ids)
 
 
 @shared_task
@@ -221,12 +256,19 @@ IMPORT_GRACE = dt.timedelta(minutes=10)
 
 @shared_task
 def sweep_pending_imports(limit: int = 50) -> int:
-    """Beat task: re-send the imports whose message was lost (still waiting after the grace period)."""
+    """Beat task: re-send the imports whose message was lost: still waiting after the grace period, or
+    still "running" after the broker's visibility timeout — a worker that died mid-run left it so, and a
+    broker restarted without its data has no message left to hand back. (The broker itself would hand
+    the message to another worker at that point, so this adds no run that Redis would not.)"""
     from .models import ImportRun
 
-    cutoff = timezone.now() - IMPORT_GRACE
+    now = timezone.now()
+    visibility = dt.timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600))
     ids = list(
-        ImportRun.objects.filter(status=ImportRun.Status.PENDING, created_at__lt=cutoff)
+        ImportRun.objects.filter(
+            Q(status=ImportRun.Status.PENDING, created_at__lt=now - IMPORT_GRACE)
+            | Q(status=ImportRun.Status.RUNNING, created_at__lt=now - max(visibility, IMPORT_GRACE))
+        )
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -34,6 +34,7 @@ from .models import (
     ClaimTranslation,
     Correction,
     Evidence,
+    Notification,
     Rating,
     ReviewEvent,
     Verdict,
@@ -392,8 +393,10 @@ def transition(
         locked.status = spec.target
         fields = ["status"]
         now = timezone.now()
+        # A step that writes to the verdict moves its version too: a verdict form opened before the step
+        # (the admin's, which saves the whole row) is then refused instead of writing its stale copy back.
         if action == Action.APPROVE:
-            Verdict.objects.filter(claim=locked).update(reviewer=user, updated_at=now)
+            Verdict.objects.filter(claim=locked).update(reviewer=user, updated_at=now, version=F("version") + 1)
         elif action == Action.PUBLISH:
             if locked.published_at is None:
                 locked.published_at = now
@@ -405,11 +408,14 @@ def transition(
             fields += ["retracted_at", "retraction_reason"]
         elif action == Action.RECHECK:
             Verdict.objects.filter(claim=locked).update(
-                valid_as_of=timezone.localdate(), recheck_after=recheck_after, recheck_due_since=None, updated_at=now
+                valid_as_of=timezone.localdate(),
+                recheck_after=recheck_after,
+                recheck_due_since=None,
+                updated_at=now,
+                version=F("version") + 1,
             )
         _bump(locked, fields)
-        _record(locked, user, action, from_status, comment)
-        _notify_after_commit(locked, action)
+        _notify_after_commit(_record(locked, user, action, from_status, comment))
     return locked
 
 
@@ -573,8 +579,7 @@ def _finish_correction(claim: Claim, user: User, note: str, language: str | None
         created_by=user,  # type: ignore[misc]
     )
     _bump(claim, [])
-    _record(claim, user, Action.CORRECT, claim.status, note)
-    _notify_after_commit(claim, Action.CORRECT)
+    _notify_after_commit(_record(claim, user, Action.CORRECT, claim.status, note))
     return correction
 
 
@@ -595,12 +600,11 @@ def flag_due_rechecks(today: dt.date | None = None) -> list[int]:
         with transaction.atomic():
             claim = Claim.objects.select_for_update().get(pk=claim_id)
             updated = Verdict.objects.filter(claim=claim, recheck_due_since__isnull=True).update(
-                recheck_due_since=timezone.now()
+                recheck_due_since=timezone.now(), version=F("version") + 1
             )
             if not updated:
                 continue
-            _record(claim, None, Action.RECHECK_DUE, claim.status)
-            _notify_after_commit(claim, Action.RECHECK_DUE)
+            _notify_after_commit(_record(claim, None, Action.RECHECK_DUE, claim.status))
             flagged.append(claim_id)
     return flagged
 
@@ -616,10 +620,12 @@ NOTIFY_ON = {
 }
 
 
-def _notify_after_commit(claim: Claim, action: str) -> None:
-    if action not in NOTIFY_ON:
+def _notify_after_commit(event: ReviewEvent) -> None:
+    """Owe the e-mail this step calls for (an outbox row in the step's transaction) and send the task once
+    it commits; a message that never reaches a worker is sent again by the beat sweep."""
+    if event.action not in NOTIFY_ON:
         return
-    from .tasks import notify_claim_waiting
+    from .tasks import queue_notifications
 
-    claim_id, version = claim.pk, claim.version
-    transaction.on_commit(lambda: notify_claim_waiting.delay(claim_id, action, version))
+    notification_id = Notification.objects.create(event=event).pk
+    transaction.on_commit(lambda: queue_notifications([notification_id]))

@@ -242,6 +242,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-claim-candidates": {"task": "claims.tasks.sweep_claim_candidates", "schedule": 300.0},
     "recheck-source-links": {"task": "sources.tasks.recheck_source_links", "schedule": 3600.0},
     "sweep-pending-imports": {"task": "claims.tasks.sweep_pending_imports", "schedule": 300.0},
+    "sweep-notifications": {"task": "claims.tasks.sweep_notifications", "schedule": 300.0},
 }
 
 # Fetching a source's page (sources.fetching). Only public addresses are fetched; FETCH_ALLOWED_HOSTS

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from claims import workflow
-from claims.models import Claim, ClaimStatus, Correction, ReviewEvent, Verdict, VerdictVersion
+from claims.models import Claim, ClaimStatus, Correction, Notification, ReviewEvent, Verdict, VerdictVersion
 from claims.workflow import Action, NotAllowed, VerdictContent, WorkflowError, WrongState
 
 from .factories import ClaimFactory, SourceFactory, UserFactory, ready_claim
@@ -370,21 +370,29 @@ def test_submitting_emails_editors_but_not_the_author(
 ):
     claim = ready_claim(researcher)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         take(claim, researcher, Action.SUBMIT)
-    assert len(callbacks) == 1
+    # One notification (the outbox row of the step), done, with one e-mail per editor.
+    notification = Notification.objects.get(event__claim=claim)
+    assert (notification.done_at is not None, notification.sent_count) == (True, 2)
     assert sorted(m.to[0] for m in mail.outbox) == ["emil_editor@newsroom.test", "eva_editor@newsroom.test"]
     # E-mails go out in the newsroom's language (LANGUAGE_CODE, vi by default).
     assert mail.outbox[0].subject.startswith("Nhận định chờ duyệt: chính quyền ở Tripoli")
 
 
-def test_the_notification_is_enqueued_only_when_the_transaction_commits(researcher, django_capture_on_commit_callbacks):
+def test_the_notification_is_enqueued_only_when_the_transaction_commits(
+    researcher, editor, django_capture_on_commit_callbacks
+):
     claim = ready_claim(researcher)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         take(claim, researcher, Action.SUBMIT)
-    assert len(callbacks) == 1
     assert mail.outbox == []  # nothing sent before commit
+    assert Notification.objects.get(event__claim=claim).done_at is None  # owed, in the step's transaction
+    for callback in callbacks:  # the commit
+        callback()
+    assert len(mail.outbox) == 1  # the one editor
+    assert Notification.objects.get(event__claim=claim).done_at is not None
 
 
 def test_a_refused_step_enqueues_no_notification(researcher, django_capture_on_commit_callbacks):
