@@ -86,6 +86,14 @@ LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/factcheck_load
 load: $(STAMP) messages
 	BENCH_DATABASE_URL="$(LOAD_DATABASE_URL)" $(PY) -m bench.load --n $(N) --duration $(DURATION) --strict
 
+# The API fuzzed hard against its OpenAPI schema (docs/reliability.md §1), on demand: `make test` runs the same
+# tests with a small FUZZ_EXAMPLES. Prints the cases, 5xx and schema violations per persona. PostgreSQL:
+# `DATABASE_URL=postgres://postgres@127.0.0.1:5432/factcheck make fuzz`.
+FUZZ_EXAMPLES ?= 40
+.PHONY: fuzz
+fuzz: $(STAMP) messages
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/test_api_schema.py -k keeps_to_its_schema $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
 	find . -name '*.mo' -path '*/locale/*' -delete

@@ -104,7 +104,9 @@ class ClaimExportView(ConditionalMixin, GenericAPIView):
     schema = ExportSchema()
 
     def get(self, request: Request) -> StreamingHttpResponse:
-        query = ExportQuery(data=request.query_params)
+        # A plain dict: DRF reads a blank value in a QueryDict as "not given", so `?lang=` would export in the
+        # default language where every other endpoint (and the schema) refuses it with a 400.
+        query = ExportQuery(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         options = ExportOptions(
             language=query.validated_data.get("lang") or settings.LANGUAGE_CODE,
