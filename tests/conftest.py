@@ -84,6 +84,18 @@ def _fresh_cache() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _celery_may_join() -> Any:
+    """Eager ``apply_async`` sets Celery's process-wide "joining a result would block" flag around each
+    task and puts back the value it found; threads running eager tasks at once (the concurrency tests)
+    can put back another thread's True, and every later ``.get()`` then raises "Never call result.get()
+    within a task!". No test runs inside a task: start each one with the flag off."""
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

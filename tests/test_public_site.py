@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import django_ratelimit.core
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -1235,6 +1236,10 @@ PINNED_QUERIES = {
     "sitemap-outlets": 2,
     "robots": 0,
 }
+#: On PostgreSQL a search also looks its words up in the vocabulary (respellings), and ranks in its own
+#: transaction (here a savepoint and its release) with JIT and parallel plans off: 4 more, as many for 3
+#: claims as for 10.
+POSTGRESQL_SEARCH_EXTRA = 4
 
 
 def counted_paths(w: World, language: str) -> dict[str, str]:
@@ -1277,7 +1282,10 @@ def test_page_query_counts_are_pinned_and_do_not_grow_with_the_claims(
             path = counted_paths(w, language)[page]
             # Warm up first: the rating scale and the public language list are cached after one request.
             assert client.get(path).status_code == 200
-            with django_assert_num_queries(PINNED_QUERIES[page]):
+            expected = PINNED_QUERIES[page]
+            if page == "claims-search" and connection.vendor == "postgresql":
+                expected += POSTGRESQL_SEARCH_EXTRA
+            with django_assert_num_queries(expected):
                 assert client.get(path).status_code == 200, (step, path)
 
 
