@@ -301,14 +301,16 @@ def trigrams(word: str) -> frozenset[str]:
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
 
 
+@lru_cache(maxsize=1 << 18)
+def _similarity(word: str, other: str) -> float:
+    """pg_trgm's similarity of two words. Cached: a duplicate scan meets the same pairs again and again."""
+    mine, theirs = trigrams(word), trigrams(other)
+    return len(mine & theirs) / len(mine | theirs)
+
+
 def word_similarity(word: str, document_words: Iterable[str]) -> float:
     """The best similarity of ``word`` to one document word (pg_trgm's similarity on single words)."""
-    mine = trigrams(word)
-    best = 0.0
-    for other in document_words:
-        theirs = trigrams(other)
-        best = max(best, len(mine & theirs) / len(mine | theirs))
-    return best
+    return max((_similarity(word, other) for other in document_words), default=0.0)
 
 
 def word_match(word: str, words: set[str], sounds: set[str]) -> float:
