@@ -13,7 +13,6 @@ an English probe meets the English translation of a Vietnamese claim.
 from __future__ import annotations
 
 import heapq
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +27,15 @@ from django.utils.translation import gettext
 from sources.folding import key, sound, sound_words
 
 from .models import Claim, ClaimLink, DuplicateSuggestion, LinkKind, SearchDocument
-from .search import FUZZY_MIN_LENGTH, LIGHT_WORDS, SIMILARITY, SOUND_MATCH, word_similarity, word_weight
+from .search import (
+    FUZZY_MIN_LENGTH,
+    LIGHT_WORDS,
+    SIMILARITY,
+    SOUND_MATCH,
+    word_similarity,
+    word_statistics,
+    word_weight,
+)
 
 CANDIDATES = 200
 #: PostgreSQL: about how many documents (by the planner's statistics) the candidates are chosen from.
@@ -37,9 +44,6 @@ CANDIDATE_DOCUMENTS = 4_000
 FALLBACK_WORDS = 4
 #: ... and among the newest this many documents (by claim id).
 FALLBACK_WINDOW = 50_000
-#: How long the planner's word statistics are reused before being read again.
-STATISTICS_SECONDS = 600
-_statistics: dict[str, tuple[float, tuple[dict[str, float], float, float]]] = {}
 #: Below this score a claim is not suggested.
 MIN_SCORE = 0.35
 
@@ -150,36 +154,6 @@ def score_document(probes: list[list[str]], lines: list[list[str]], floor: float
     return best if best > floor else 0.0
 
 
-def _frequencies(column: str) -> tuple[dict[str, float], float, float]:
-    """The planner's statistics of a document column (``vector`` or ``sound_vector``): the share of
-    documents holding each of its most common words, the share no other word exceeds, and the number
-    of documents. Read from ``pg_stats`` (kept by ANALYZE and autovacuum) at most every
-    STATISTICS_SECONDS per process; empty before the first ANALYZE (every word then counts as rare)."""
-    now = time.monotonic()
-    cached = _statistics.get(column)
-    if cached is not None and now - cached[0] < STATISTICS_SECONDS:
-        return cached[1]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
-            FROM pg_class c LEFT JOIN pg_stats s
-                ON s.schemaname = current_schema() AND s.tablename = c.relname AND s.attname = %s
-            WHERE c.relname = 'claims_searchdocument' AND c.relnamespace = current_schema()::regnamespace
-            """,
-            [column],
-        )
-        row = cursor.fetchone()
-    frequencies: dict[str, float] = {}
-    floor, documents = 0.0, 0.0
-    if row is not None:
-        words, shares, documents = row[0] or [], row[1] or [], max(0.0, float(row[2] or 0))
-        frequencies = dict(zip(words, (float(share) for share in shares[: len(words)]), strict=True))
-        floor = min(frequencies.values(), default=0.0)
-    _statistics[column] = (now, (frequencies, floor, documents))
-    return frequencies, floor, documents
-
-
 def _filter(probes: list[list[str]]) -> tuple[str, str, int | None]:
     """The full-text queries that choose the candidates (PostgreSQL): the probes' rarest words and sound
     keys, by the planner's statistics, as many as keep the documents to read under CANDIDATE_DOCUMENTS.
@@ -189,8 +163,8 @@ def _filter(probes: list[list[str]]) -> tuple[str, str, int | None]:
     places) or their respellings. When even the rarest word is common (a generic statement), a candidate
     must hold two of a probe's FALLBACK_WORDS rarest and be among the newest FALLBACK_WINDOW documents
     (the third value: the window, or None)."""
-    frequencies, floor, documents = _frequencies("vector")
-    sound_frequencies, sound_floor, _documents = _frequencies("sound_vector")
+    frequencies, floor, documents = word_statistics("vector")
+    sound_frequencies, sound_floor, _documents = word_statistics("sound_vector")
     words = {word for probe in probes for word in probe}
     terms = sorted(
         [(frequencies.get(word, floor) * documents, 0, word) for word in words]

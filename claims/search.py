@@ -15,13 +15,17 @@ appear as a phrase (syllables of one Vietnamese word stay together); full-text r
 similarity; then the newest.
 
 PostgreSQL: full-text search (``simple`` configuration) and pg_trgm over the ASCII keys, with GIN
-indexes (migration 0007), so a query never scans the claims table. The keys are ASCII: the database's
+indexes (migrations 0007, 0012 and 0015: one ``terms`` column holds a document's words and sound keys, so
+that a query's whole condition is one indexed full-text query), so a query never scans the claims
+table. A query expected to match few documents (``word_statistics``) reads them all in one pass; a
+common one reads the newest first, band by band of ids. The keys are ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
 rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -250,10 +254,15 @@ SOUND_MATCH = 0.8
 #: a tenth of a million-claim archive, and ranking all of those took seconds. Below it, every match is
 #: ranked, as on SQLite.
 RANKED_CANDIDATES = MAX_RESULTS
+#: A search expected to match at most this many documents reads them all in one pass; beyond, the bands.
+ONE_PASS_DOCUMENTS = 20_000
 #: Bands of claim ids, counted back from the newest, searched in turn until RANKED_CANDIDATES match.
 _BANDS = [10_000, 40_000, 160_000, 640_000, 2_560_000, 10_240_000]
 #: Respellings of a query word looked up in the documents, the most similar first.
 MAX_SPELLINGS = 16
+#: How long the planner's word statistics (``word_statistics``) are reused before being read again.
+STATISTICS_SECONDS = 600
+_statistics: dict[str, tuple[float, tuple[dict[str, float], float, float]]] = {}
 #: Sets of words of a long query spelled out for the index; beyond, any one word finds a candidate.
 MAX_WORD_SETS = 16
 
@@ -371,16 +380,12 @@ class _Term:
         """The most a document can score on this word (whether any document has its sound is unknown)."""
         return max([score for _word, score in self.spellings] + [SOUND_MATCH if self.sound else 0.0])
 
-    def condition(self) -> tuple[str, list[Any]]:
-        """The documents matching the word, as an indexed condition on a document row ``d``."""
-        sql, params = [], []
-        if self.spellings:
-            sql.append("d.vector @@ to_tsquery('simple'::regconfig, %s)")
-            params.append(" | ".join(word for word, _score in self.spellings))
-        if self.sound:
-            sql.append("d.sound_vector @@ to_tsquery('simple'::regconfig, %s)")
-            params.append(self.sound)
-        return "(" + " OR ".join(sql or ["false"]) + ")", params
+    def condition(self) -> str:
+        """The documents matching the word, as a part of a query on ``terms`` (migration 0015: the words
+        and the sound keys, these written with a leading ``0``, in one indexed column). Key words and sound
+        keys are [a-z0-9]+: nothing to escape in a tsquery."""
+        alternatives = [word for word, _score in self.spellings] + ([f"0{self.sound}"] if self.sound else [])
+        return "(" + " | ".join(alternatives) + ")"
 
     def score(self) -> tuple[str, list[Any]]:
         """How well a document row ``d`` matches the word, 0..1 (``word_match``)."""
@@ -449,20 +454,34 @@ def _enough_words(query: Query, terms: dict[str, _Term]) -> list[list[str]] | No
     return enough
 
 
+def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term]) -> float:
+    """About how many documents the condition matches, at most, by the planner's statistics of ``terms``:
+    for each set of words the rarest word's documents (a word: its spellings' and its sound's), summed
+    over the sets. Only chooses between reading every match and the bands: both give the same result."""
+    frequencies, floor, documents = word_statistics("terms")
+
+    def word_share(word: str) -> float:
+        term = terms[word]
+        lexemes = [spelling for spelling, _score in term.spellings] + ([f"0{term.sound}"] if term.sound else [])
+        return sum(frequencies.get(lexeme, floor) for lexeme in lexemes)
+
+    return documents * sum(min(word_share(word) for word in words) for words in enough if words)
+
+
 def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     terms, newest = _terms(query)
     enough = _enough_words(query, terms)
     if enough == []:
         return []
-    condition_params: list[Any] = []
     if enough is None:
         enough = [[word] for word in query.content_words if terms[word].best > 0]
-    alternatives = []
-    for words in enough:
-        parts = [terms[word].condition() for word in words]
-        alternatives.append("(" + " AND ".join(sql for sql, _params in parts) + ")")
-        condition_params += [param for _sql, params in parts for param in params]
-    condition = " OR ".join(alternatives)
+    # One query on one column: the index finds exactly the documents holding one of the sets of words
+    # (each word by a spelling or its sound). A condition per word and column let the planner check only
+    # part of it in the index and read tens of thousands of documents to reject them.
+    condition = "d.terms @@ to_tsquery('simple'::regconfig, %s)"
+    condition_params: list[Any] = [
+        " | ".join("(" + " & ".join(terms[word].condition() for word in words) + ")" for words in enough)
+    ]
     scores = [terms[word].score() for word in query.words]
     total = sum(word_weight(word) for word in query.words)
     share = " + ".join(
@@ -483,17 +502,14 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         # JIT compiles for longer than these statements run; a parallel plan would read the bands out of
         # order (and is not needed for a bounded read).
         cursor.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
-        # Most searches match few documents: all of them, through the full-text index, ranked.
-        cursor.execute(
-            _ranked_sql(band_sql.format(bounds="true", order="")),
-            [
-                *band_params,
-                *ranking_params,
-            ],
-        )
-        rows = cursor.fetchall()
-        if not rows or rows[0][1] <= RANKED_CANDIDATES:
-            return [row[0] for row in rows]
+        if _estimated_matches(enough, terms) <= ONE_PASS_DOCUMENTS:
+            # Most searches match few documents: all of them, read once through the full-text index; the
+            # newest RANKED_CANDIDATES that reach the share are ranked (all of them, when fewer match).
+            cursor.execute(
+                _ranked_sql(band_sql.format(bounds="true", order="ORDER BY d.claim_id DESC")),
+                [*band_params, *ranking_params],
+            )
+            return [row[0] for row in cursor.fetchall()]
         # A common word: the newest matches first, band by band of claim ids (``_BANDS``), until
         # RANKED_CANDIDATES are found; the LIMIT stops the bands still to come. The bounds are constants,
         # so the planner sees how much of the table each band is (a walk back along the primary key, or
@@ -528,6 +544,36 @@ def _ranked_sql(documents: str) -> str:
             m.claim_id DESC
         LIMIT {MAX_RESULTS}
     """  # noqa: S608
+
+
+def word_statistics(column: str) -> tuple[dict[str, float], float, float]:
+    """The planner's statistics of a document column (``vector``, ``sound_vector``, ``terms``): the share of
+    documents holding each of its most common words, the share no other word exceeds, and the number
+    of documents. Read from ``pg_stats`` (kept by ANALYZE and autovacuum) at most every
+    STATISTICS_SECONDS per process; empty before the first ANALYZE (every word then counts as rare)."""
+    now = time.monotonic()
+    cached = _statistics.get(column)
+    if cached is not None and now - cached[0] < STATISTICS_SECONDS:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
+            FROM pg_class c LEFT JOIN pg_stats s
+                ON s.schemaname = current_schema() AND s.tablename = c.relname AND s.attname = %s
+            WHERE c.relname = 'claims_searchdocument' AND c.relnamespace = current_schema()::regnamespace
+            """,
+            [column],
+        )
+        row = cursor.fetchone()
+    frequencies: dict[str, float] = {}
+    floor, documents = 0.0, 0.0
+    if row is not None:
+        words, shares, documents = row[0] or [], row[1] or [], max(0.0, float(row[2] or 0))
+        frequencies = dict(zip(words, (float(share) for share in shares[: len(words)]), strict=True))
+        floor = min(frequencies.values(), default=0.0)
+    _statistics[column] = (now, (frequencies, floor, documents))
+    return frequencies, floor, documents
 
 
 def set_similarity_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:

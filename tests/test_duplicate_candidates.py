@@ -12,7 +12,7 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims import duplicates
+from claims import duplicates, search
 from claims.models import Claim
 from sources.folding import key
 
@@ -50,7 +50,7 @@ def statistics(monkeypatch: pytest.MonkeyPatch) -> Any:
             "vector": (time.monotonic(), (shares, min(shares.values()), documents)),
             "sound_vector": (time.monotonic(), ({}, 0.5, documents)),
         }
-        monkeypatch.setattr(duplicates, "_statistics", table)
+        monkeypatch.setattr(search, "_statistics", table)
 
     return set_statistics
 
