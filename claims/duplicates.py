@@ -240,7 +240,7 @@ def find_duplicates(
     """Claims of ``queryset`` (default: all) that likely say what ``texts`` say (a claim's wording and
     its translations), best first."""
     probes = [probe for probe in (key(text).split() for text in texts) if probe]
-    if not probes:
+    if not probes or limit <= 0:
         return []
     queryset = Claim.objects.all() if queryset is None else queryset
     if exclude is not None:

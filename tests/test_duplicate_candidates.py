@@ -41,6 +41,14 @@ def test_a_respelled_name_still_scores_through_its_sound_key() -> None:
     assert duplicates.score_document([probe], [line]) == pytest.approx(duplicates.score_line(probe, line))
 
 
+@pytest.mark.django_db
+def test_no_suggestions_are_asked_for_no_suggestions_are_given(researcher: Any) -> None:
+    ClaimFactory(author=researcher, language="en", text="Haftar's forces control Benghazi")
+
+    assert duplicates.find_duplicates(["Haftar's forces control Benghazi"], limit=0) == []
+    assert len(duplicates.find_duplicates(["Haftar's forces control Benghazi"], limit=1)) == 1
+
+
 @pytest.fixture
 def statistics(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Stand-in planner statistics: ``set(shares, documents)``; every sound key in half the documents."""
