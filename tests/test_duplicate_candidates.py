@@ -4,16 +4,19 @@ planner's statistics, with a bounded fallback when every word is common."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims import duplicates, search
-from claims.models import Claim
+from claims.models import Claim, ClaimStatus
+from claims.search import index_claims
 from sources.folding import key
 
 from .factories import ClaimFactory, TranslationFactory
@@ -115,3 +118,86 @@ def test_postgres_candidates_hold_a_rare_word_and_the_settings_are_put_back(rese
         assert cursor.fetchone()[0] == before
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] in {"on", "off"}
+
+
+def _published(researcher: Any, texts: list[str]) -> list[Claim]:
+    now = timezone.now()
+    claims = Claim.objects.bulk_create(
+        Claim(
+            text=text,
+            language="en",
+            author=researcher,
+            status=ClaimStatus.PUBLISHED,
+            published_at=now - dt.timedelta(hours=len(texts) - n),
+        )
+        for n, text in enumerate(texts)
+    )
+    index_claims(claim.pk for claim in claims)
+    return claims
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_generic_claim_s_candidates_are_in_the_newest_documents(
+    researcher: Any, statistics: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    words = ["haftar", "forces", "control", "benghazi", "airport"]
+    statistics(dict.fromkeys(words, 0.5), 1_000_000)  # every word common: the fallback
+    old, _a, _b, new = _published(
+        researcher,
+        [
+            "Haftar forces control Benghazi airport",
+            "Rain in Hanoi",
+            "Rain in Hue",
+            "Haftar forces control Benghazi airport",
+        ],
+    )
+    probe = ["Haftar's forces control the Benghazi airport"]
+
+    everything = [suggestion.claim_id for suggestion in duplicates.find_duplicates(probe)]
+    monkeypatch.setattr(duplicates, "FALLBACK_WINDOW", 2)
+    newest = [suggestion.claim_id for suggestion in duplicates.find_duplicates(probe)]
+
+    assert set(everything) == {old.pk, new.pk}
+    assert newest == [new.pk], "the older claim is outside the newest two documents"
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_planner_s_word_statistics_are_read_from_pg_stats(researcher: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _published(researcher, [f"Libya report {n}" for n in range(40)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_searchdocument")
+    monkeypatch.setattr(search, "_statistics", {})
+
+    shares, floor, documents = search.word_statistics("terms")
+
+    assert documents == 40
+    assert shares["libya"] == pytest.approx(1.0)
+    assert 0 < floor < 1
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_search_read_in_one_pass_or_band_by_band_finds_the_same_claims(
+    researcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _published(researcher, [f"Ceasefire talk number {n} in Tripoli" for n in range(12)] + ["Rain in Hanoi"] * 3)
+    public = Claim.objects.public()
+
+    def both() -> tuple[list[int], list[int]]:
+        monkeypatch.setattr(search, "ONE_PASS_DOCUMENTS", 10**9)
+        one_pass = search.ranked_ids(public, "ceasefire Tripoli")
+        monkeypatch.setattr(search, "ONE_PASS_DOCUMENTS", -1)
+        monkeypatch.setattr(search, "_BANDS", [2, 5])
+        return one_pass, search.ranked_ids(public, "ceasefire Tripoli")
+
+    one_pass, bands = both()
+    assert len(one_pass) == 12
+    assert one_pass == bands
+    # With fewer candidates ranked than match, both rank the newest ones.
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 4)
+    one_pass, bands = both()
+    newest = set(public.filter(text__startswith="Ceasefire").order_by("-pk").values_list("pk", flat=True)[:5])
+    assert one_pass == bands
+    assert set(one_pass) == newest

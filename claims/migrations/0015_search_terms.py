@@ -4,7 +4,8 @@ A query word matches a document by one of its spellings (``vector``) or by its s
 (``sound_vector``); the search asks for sets of such words. As conditions on two columns, the planner
 checked only part of them in the indexes (one sound key, say) and read tens of thousands of documents
 to reject them: seconds at a million claims. ``terms`` holds both, the sound keys written with a leading
-``0`` (``0kdf``: no key word starts so), so that the whole condition is one full-text query, answered
+``0`` (``0kdf``; a key word like ``0km`` could meet one, which only adds a candidate that the share
+then rejects), so that the whole condition is one full-text query, answered
 exactly by one GIN index. Generated, as the other two: whatever writes the documents keeps it right.
 
 Adding it rewrites the table (about a minute a million documents here) and builds the index.
