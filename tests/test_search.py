@@ -259,3 +259,20 @@ def test_reindex_search_gives_pg_trgm_its_honest_cost_back_after_a_restore(corpu
         cursor.execute("ALTER FUNCTION word_similarity_commutator_op(text, text) COST 1")
     call_command("reindex_search", stdout=StringIO())
     assert trigram_cost() == 100
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_search_indexes_keep_a_short_pending_list():
+    # Every search reads a GIN index's whole pending list (migration 0016): at most 256 kB of it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s) ORDER BY relname",
+            [["claims_search_terms", "claims_search_vector", "claims_search_sound"]],
+        )
+        options = dict(cursor.fetchall())
+    assert options == {
+        "claims_search_sound": ["gin_pending_list_limit=256"],
+        "claims_search_terms": ["gin_pending_list_limit=256"],
+        "claims_search_vector": ["gin_pending_list_limit=256"],
+    }
