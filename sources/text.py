@@ -19,7 +19,8 @@ from django.utils.text import slugify
 
 def slugify_any(text: str, max_length: int = 80) -> str:
     """An ASCII slug for text in any script: “Đức” → “duc”, “Лавров” → “lavrov”."""
-    slug = slugify(anyascii(unicodedata.normalize("NFC", text)))
+    # anyascii reads a string character by character in Python: ASCII (most English) has nothing to fold.
+    slug = slugify(text if text.isascii() else anyascii(unicodedata.normalize("NFC", text)))
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
     return slug
