@@ -74,6 +74,7 @@ from .models import (
     VerdictText,
     VerdictVersion,
 )
+from .search import refresh_recent_index
 
 #: Claims per transaction, at most: each batch is written with all its rows and committed. A small run
 #: is cut in about eight, so that building and writing overlap.
@@ -2563,6 +2564,9 @@ def generate(
     totals = {table: 0 for table, _columns in writer.tables}
     first_ids = writer.reserve(count)
     last_ids = dict(first_ids)
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # Only the last of these claims will enter the search's index of the newest documents.
+        refresh_recent_index(newest=first_ids[Claim._meta.db_table] + count - 1)
 
     def built() -> Iterator[Batch]:
         ids = first_ids

@@ -25,8 +25,9 @@ rules, scored in Python over the documents — meant for a newsroom's laptop, no
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -265,6 +266,15 @@ STATISTICS_SECONDS = 600
 _statistics: dict[str, tuple[float, tuple[dict[str, float], float, float]]] = {}
 #: Sets of words of a long query spelled out for the index; beyond, any one word finds a candidate.
 MAX_WORD_SETS = 16
+#: The newest documents have a full-text index of their own (``refresh_recent_index``): between this many
+#: and twice as many. A common word's newest matches are read there, without the whole index.
+RECENT_DOCUMENTS = 40_000
+RECENT_INDEX = "claims_search_recent"
+#: How long a process trusts the threshold of the recent index it read (a moved one is only slower).
+RECENT_SECONDS = 60
+_recent: dict[str, tuple[float, int | None]] = {}
+#: Older documents: up to this many matches are read by id after one pass over the index; beyond, bands.
+PROBE_DOCUMENTS = 5_000
 
 
 def word_weight(word: str) -> float:
@@ -489,15 +499,28 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     )
     share_params = [param for _sql, params in scores for param in params]
     candidates_sql, candidates_params = ids_queryset.order_by().values("pk").query.sql_with_params()
-    band_sql = f"""
-        (SELECT d.claim_id, d.exact, d.vector, ({share}) / {total} AS share,
-            COALESCE(c.published_at, c.created_at) AS happened
-        FROM claims_searchdocument d JOIN claims_claim c ON c.id = d.claim_id
-        WHERE ({condition}) AND {{bounds}} AND d.claim_id IN ({candidates_sql})
-        {{order}})
-    """  # noqa: S608
-    band_params: list[Any] = [*share_params, *condition_params, *candidates_params]
+
+    def band(where: str, params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
+        """The scored documents of one part of the archive (``where``: which), the newest first."""
+        sql = f"""
+            (SELECT d.claim_id, d.exact, d.vector, ({share}) / {total} AS share,
+                COALESCE(c.published_at, c.created_at) AS happened
+            FROM claims_searchdocument d JOIN claims_claim c ON c.id = d.claim_id
+            WHERE {where} AND d.claim_id IN ({candidates_sql})
+            ORDER BY d.claim_id DESC)
+        """  # noqa: S608
+        return sql, [*share_params, *params, *candidates_params]
+
+    def matching(bounds: str) -> tuple[str, list[Any]]:
+        return band(f"({condition}) AND {bounds}", condition_params)
+
     ranking_params: list[Any] = [query.min_share - 1e-9, query.exact or "\x01", len(query.words) > 1, query.key]
+
+    def ranked(parts: list[tuple[str, list[Any]]]) -> list[tuple[int, int]]:
+        sql = _ranked_sql(" UNION ALL ".join(part for part, _params in parts))
+        cursor.execute(sql, [*(param for _part, params in parts for param in params), *ranking_params])
+        return cursor.fetchall()
+
     with transaction.atomic(), connection.cursor() as cursor:
         # JIT compiles for longer than these statements run; a parallel plan would read the bands out of
         # order (and is not needed for a bounded read).
@@ -505,25 +528,39 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         if _estimated_matches(enough, terms) <= ONE_PASS_DOCUMENTS:
             # Most searches match few documents: all of them, read once through the full-text index; the
             # newest RANKED_CANDIDATES that reach the share are ranked (all of them, when fewer match).
-            cursor.execute(
-                _ranked_sql(band_sql.format(bounds="true", order="ORDER BY d.claim_id DESC")),
-                [*band_params, *ranking_params],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # A common word: the newest matches first, band by band of claim ids (``_BANDS``), until
-        # RANKED_CANDIDATES are found; the LIMIT stops the bands still to come. The bounds are constants,
-        # so the planner sees how much of the table each band is (a walk back along the primary key, or
-        # the full-text index ANDed with it).
-        bands, upper = [], newest
+            return [row[0] for row in ranked([matching("true")])]
+        # Maybe a common word. Evaluating it over the whole index costs tens of milliseconds at a million
+        # documents, whatever part of them is asked for: first the newest documents, in their own index
+        # (``(claim_id + 0)`` keeps the planner off the primary key, which would take it back to the
+        # whole index); a common word finds its RANKED_CANDIDATES there.
+        parts = []
+        older = newest
+        recent = recent_threshold()
+        if recent is not None and recent < newest:
+            parts.append(matching(f"(d.claim_id + 0) > {recent}"))
+            rows = ranked(parts)
+            if rows and rows[0][1] > RANKED_CANDIDATES:
+                return [row[0] for row in rows]
+            older = recent
+        # The older documents: one pass over the index says which match, up to PROBE_DOCUMENTS (the
+        # statistics' estimate is a bound that can be a hundred times too high); those are read by id.
+        probe = f"SELECT d.claim_id FROM claims_searchdocument d WHERE ({condition}) AND d.claim_id <= {older}"  # noqa: S608
+        cursor.execute(f"{probe} LIMIT {PROBE_DOCUMENTS + 1}", condition_params)
+        found = [row[0] for row in cursor.fetchall()]
+        if len(found) <= PROBE_DOCUMENTS:
+            parts.append(band("d.claim_id = ANY(%s::bigint[])", [found]))
+            return [row[0] for row in ranked(parts)]
+        # Many older matches: band by band of claim ids (``_BANDS``) until RANKED_CANDIDATES are found;
+        # the LIMIT stops the bands still to come. The bounds are constants, so the planner sees how much
+        # of the table each band is (a walk back along the primary key, or the index ANDed with it).
+        upper = older
         for width in _BANDS:
-            if newest - width <= 0:
+            if older - width <= 0:
                 break
-            bounds = f"d.claim_id <= {upper} AND d.claim_id > {newest - width}"
-            bands.append(band_sql.format(bounds=bounds, order="ORDER BY d.claim_id DESC"))
-            upper = newest - width
-        bands.append(band_sql.format(bounds=f"d.claim_id <= {upper}", order="ORDER BY d.claim_id DESC"))
-        cursor.execute(_ranked_sql(" UNION ALL ".join(bands)), [*band_params * len(bands), *ranking_params])
-        return [row[0] for row in cursor.fetchall()]
+            parts.append(matching(f"d.claim_id <= {upper} AND d.claim_id > {older - width}"))
+            upper = older - width
+        parts.append(matching(f"d.claim_id <= {upper}"))
+        return [row[0] for row in ranked(parts)]
 
 
 def _ranked_sql(documents: str) -> str:
@@ -574,6 +611,71 @@ def word_statistics(column: str) -> tuple[dict[str, float], float, float]:
         floor = min(frequencies.values(), default=0.0)
     _statistics[column] = (now, (frequencies, floor, documents))
     return frequencies, floor, documents
+
+
+def recent_threshold() -> int | None:
+    """The claim id above which documents are in the recent index (``refresh_recent_index``), read at
+    most every RECENT_SECONDS per process; None: there is none (SQLite, or a refresh is swapping it)."""
+    now = time.monotonic()
+    cached = _recent.get("threshold")
+    if cached is not None and now - cached[0] < RECENT_SECONDS:
+        return cached[1]
+    threshold = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            threshold = _read_threshold(cursor)
+    _recent["threshold"] = (now, threshold)
+    return threshold
+
+
+def _read_threshold(cursor: Any) -> int | None:
+    cursor.execute(
+        "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i "
+        "WHERE i.indexrelid = to_regclass(%s) AND i.indisvalid",
+        [RECENT_INDEX],
+    )
+    row = cursor.fetchone()
+    match = re.search(r">\s*'?(\d+)", row[0]) if row and row[0] else None
+    return int(match.group(1)) if match else None
+
+
+def refresh_recent_index(newest: int | None = None, force: bool = False) -> int | None:
+    """Move the recent index (``claims_search_recent``: the full-text index of the documents above a claim
+    id) up to the newest RECENT_DOCUMENTS documents, when more than twice that many are above it (or it
+    is missing, or above the newest); return its new threshold, or None when nothing was done.
+
+    ``newest``: the highest claim id to plan for (the generator passes the last id it will write, so that
+    only the last of its claims enter the index). Built ``CONCURRENTLY`` outside a transaction (writes
+    go on), then swapped in for the old one; one refresh at a time (an advisory lock). PostgreSQL only.
+    Inside a transaction, PostgreSQL builds no index on a table with deferred checks still pending.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    concurrently = "" if connection.in_atomic_block else " CONCURRENTLY"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [RECENT_INDEX])
+        if not cursor.fetchone()[0]:
+            return None  # another process is refreshing it
+        try:
+            if newest is None:
+                cursor.execute("SELECT COALESCE(MAX(claim_id), 0) FROM claims_searchdocument")
+                newest = int(cursor.fetchone()[0])
+            current = _read_threshold(cursor)
+            if not force and current is not None and current <= newest <= current + 2 * RECENT_DOCUMENTS:
+                return None
+            threshold = max(0, newest - RECENT_DOCUMENTS)
+            building = f"{RECENT_INDEX}_new"
+            cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {building}")  # an interrupted build's
+            cursor.execute(
+                f"CREATE INDEX{concurrently} {building} ON claims_searchdocument USING gin (terms) "
+                f"WITH (gin_pending_list_limit = 256) WHERE (claim_id + 0) > {threshold}"
+            )
+            cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {RECENT_INDEX}")
+            cursor.execute(f"ALTER INDEX {building} RENAME TO {RECENT_INDEX}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [RECENT_INDEX])
+    _recent.clear()
+    return threshold
 
 
 def set_similarity_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:

@@ -22,6 +22,7 @@ from . import workflow
 from .candidates import store_candidates
 from .duplicates import find_duplicates
 from .models import Claim, ClaimLink, DuplicateSuggestion, Notification, ReviewEvent, SearchDocument
+from .search import refresh_recent_index
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,16 @@ def sweep_notifications(limit: int = 500) -> int:
     )
     queue_notifications(ids)
     return len(ids)
+
+
+@shared_task
+def refresh_recent_search_index() -> int | None:
+    """Beat task: move the search's index of the newest documents up with the archive (a no-op until
+    RECENT_DOCUMENTS more claims have come in; ``claims.search.refresh_recent_index``)."""
+    threshold = refresh_recent_index()
+    if threshold is not None:
+        logger.info("the recent search index now starts above claim %d", threshold)
+    return threshold
 
 
 @shared_task

@@ -237,6 +237,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "flag-due-rechecks": {"task": "claims.tasks.flag_due_rechecks", "schedule": 3600.0},
+    "refresh-recent-search-index": {"task": "claims.tasks.refresh_recent_search_index", "schedule": 3600.0},
     "sweep-duplicate-scans": {"task": "claims.tasks.sweep_duplicate_scans", "schedule": 300.0},
     "sweep-pending-fetches": {"task": "sources.tasks.sweep_pending_fetches", "schedule": 300.0},
     "sweep-claim-candidates": {"task": "claims.tasks.sweep_claim_candidates", "schedule": 300.0},

@@ -177,27 +177,82 @@ def test_the_planner_s_word_statistics_are_read_from_pg_stats(researcher: Any, m
     assert 0 < floor < 1
 
 
+def _check_now() -> None:
+    """The test's transaction runs its deferred checks: PostgreSQL builds no index while some are pending."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _route(monkeypatch: pytest.MonkeyPatch, route: str) -> None:
+    """Make the PostgreSQL search take one of its routes (``claims.search._postgres_ranked``)."""
+    monkeypatch.setattr(search, "ONE_PASS_DOCUMENTS", 10**9 if route == "one pass" else -1)
+    monkeypatch.setattr(search, "PROBE_DOCUMENTS", 10**9 if route.endswith("by id") else -1)
+    monkeypatch.setattr(search, "_BANDS", [2, 5])
+    monkeypatch.setattr(search, "RECENT_DOCUMENTS", 6)
+    if route.startswith("recent"):
+        _check_now()
+        assert search.refresh_recent_index(force=True) is not None
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {search.RECENT_INDEX}")
+    monkeypatch.setattr(search, "_recent", {})
+
+
+ROUTES = ["one pass", "recent, then by id", "recent, then bands", "whole index, by id", "whole index, bands"]
+
+
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_a_search_read_in_one_pass_or_band_by_band_finds_the_same_claims(
-    researcher: Any, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("route", ROUTES[1:])
+def test_every_route_of_a_search_finds_the_same_claims_as_one_pass(
+    researcher: Any, monkeypatch: pytest.MonkeyPatch, route: str
 ) -> None:
     _published(researcher, [f"Ceasefire talk number {n} in Tripoli" for n in range(12)] + ["Rain in Hanoi"] * 3)
     public = Claim.objects.public()
 
     def both() -> tuple[list[int], list[int]]:
-        monkeypatch.setattr(search, "ONE_PASS_DOCUMENTS", 10**9)
+        _route(monkeypatch, "one pass")
         one_pass = search.ranked_ids(public, "ceasefire Tripoli")
-        monkeypatch.setattr(search, "ONE_PASS_DOCUMENTS", -1)
-        monkeypatch.setattr(search, "_BANDS", [2, 5])
+        _route(monkeypatch, route)
         return one_pass, search.ranked_ids(public, "ceasefire Tripoli")
 
-    one_pass, bands = both()
+    one_pass, other = both()
     assert len(one_pass) == 12
-    assert one_pass == bands
-    # With fewer candidates ranked than match, both rank the newest ones.
+    assert one_pass == other
+    # With fewer candidates ranked than match, every route ranks the newest ones: the recent index
+    # (the newest six documents: three of them about the ceasefire) holds fewer, the older ones the rest.
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 4)
-    one_pass, bands = both()
+    one_pass, other = both()
     newest = set(public.filter(text__startswith="Ceasefire").order_by("-pk").values_list("pk", flat=True)[:5])
-    assert one_pass == bands
+    assert one_pass == other
     assert set(one_pass) == newest
+    # When the recent index holds enough candidates, the older documents are not read.
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    one_pass, other = both()
+    assert one_pass == other
+    assert len(one_pass) == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_recent_index_moves_up_with_the_archive(researcher: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "RECENT_DOCUMENTS", 3)
+    monkeypatch.setattr(search, "_recent", {})
+    claims = _published(researcher, [f"Report {n} from Tripoli" for n in range(4)])
+    newest = max(claim.pk for claim in claims)
+    _check_now()
+
+    assert search.refresh_recent_index(force=True) == newest - 3
+    assert search.recent_threshold() == newest - 3
+    assert search.refresh_recent_index() is None, "it is where it should be: nothing to do"
+    more = _published(researcher, [f"Report {n} from Benghazi" for n in range(7)])
+    newest = max(claim.pk for claim in more)
+
+    assert search.refresh_recent_index() == newest - 3, "more than twice RECENT_DOCUMENTS came in above it"
+    assert search.recent_threshold() == newest - 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search.RECENT_INDEX])
+        assert cursor.fetchone()[0].endswith(f"WHERE ((claim_id + 0) > {newest - 3})")
+    # A generator run plans for the ids it is about to write (an index above the newest is moved down).
+    assert search.refresh_recent_index(newest=newest + 100) == newest + 97
+    assert search.refresh_recent_index() == newest - 3

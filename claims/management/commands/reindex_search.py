@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from claims.models import Claim, SearchDocument
-from claims.search import TRIGRAM_COST, index_claims
+from claims.search import TRIGRAM_COST, index_claims, refresh_recent_index
 
 
 class Command(BaseCommand):
@@ -22,5 +22,6 @@ class Command(BaseCommand):
         if connection.vendor == "postgresql":  # lost by a dump and restore: see migration 0008
             with connection.cursor() as cursor:
                 cursor.execute(TRIGRAM_COST)
+            refresh_recent_index()  # the index of the newest documents, moved up if it fell behind
         orphans = SearchDocument.objects.exclude(claim__in=Claim.objects.all()).delete()[0]
         self.stdout.write(f"Indexed {done} claims; removed {orphans} stale documents.")
