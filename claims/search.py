@@ -500,19 +500,19 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     share_params = [param for _sql, params in scores for param in params]
     candidates_sql, candidates_params = ids_queryset.order_by().values("pk").query.sql_with_params()
 
-    def band(where: str, params: Sequence[Any] = ()) -> tuple[str, list[Any]]:
+    def band(where: str, params: Sequence[Any] = (), order: str = "d.claim_id") -> tuple[str, list[Any]]:
         """The scored documents of one part of the archive (``where``: which), the newest first."""
         sql = f"""
             (SELECT d.claim_id, d.exact, d.vector, ({share}) / {total} AS share,
                 COALESCE(c.published_at, c.created_at) AS happened
             FROM claims_searchdocument d JOIN claims_claim c ON c.id = d.claim_id
             WHERE {where} AND d.claim_id IN ({candidates_sql})
-            ORDER BY d.claim_id DESC)
+            ORDER BY {order} DESC)
         """  # noqa: S608
         return sql, [*share_params, *params, *candidates_params]
 
-    def matching(bounds: str) -> tuple[str, list[Any]]:
-        return band(f"({condition}) AND {bounds}", condition_params)
+    def matching(bounds: str, order: str = "d.claim_id") -> tuple[str, list[Any]]:
+        return band(f"({condition}) AND {bounds}", condition_params, order)
 
     ranking_params: list[Any] = [query.min_share - 1e-9, query.exact or "\x01", len(query.words) > 1, query.key]
 
@@ -531,13 +531,14 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
             return [row[0] for row in ranked([matching("true")])]
         # Maybe a common word. Evaluating it over the whole index costs tens of milliseconds at a million
         # documents, whatever part of them is asked for: first the newest documents, in their own index
-        # (``(claim_id + 0)`` keeps the planner off the primary key, which would take it back to the
-        # whole index); a common word finds its RANKED_CANDIDATES there.
+        # (``(claim_id + 0)`` keeps the planner off the primary key, whose range would take it back to
+        # the whole index, and whose order to reading tens of thousands of documents one by one); a
+        # common word finds its RANKED_CANDIDATES there.
         parts = []
         older = newest
         recent = recent_threshold()
         if recent is not None and recent < newest:
-            parts.append(matching(f"(d.claim_id + 0) > {recent}"))
+            parts.append(matching(f"(d.claim_id + 0) > {recent}", order="(d.claim_id + 0)"))
             rows = ranked(parts)
             if rows and rows[0][1] > RANKED_CANDIDATES:
                 return [row[0] for row in rows]
@@ -548,7 +549,12 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         cursor.execute(f"{probe} LIMIT {PROBE_DOCUMENTS + 1}", condition_params)
         found = [row[0] for row in cursor.fetchall()]
         if len(found) <= PROBE_DOCUMENTS:
-            parts.append(band("d.claim_id = ANY(%s::bigint[])", [found]))
+            # The newest of them first: the rest are only scored if too few of those reach the share.
+            found.sort(reverse=True)
+            first = 2 * (RANKED_CANDIDATES + 1)
+            for ids in (found[:first], found[first:]):
+                if ids:
+                    parts.append(band("d.claim_id = ANY(%s::bigint[])", [ids]))
             return [row[0] for row in ranked(parts)]
         # Many older matches: band by band of claim ids (``_BANDS``) until RANKED_CANDIDATES are found;
         # the LIMIT stops the bands still to come. The bounds are constants, so the planner sees how much

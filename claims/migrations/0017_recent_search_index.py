@@ -6,7 +6,8 @@ up to five such evaluations. The newest documents' own index answers a common wo
 milliseconds (``claims.search``). A partial index on ``(claim_id + 0) > threshold``: the ``+ 0`` keeps
 the planner from the primary key, whose range would take it back to the whole index. The threshold
 moves up with the archive (``claims.search.refresh_recent_index``, hourly from Celery beat, and from the
-generator); here it starts at the newest 40,000 documents (all of them on a new database).
+generator); here it starts at the newest 40,000 documents (all of them on a new database). Statistics on
+``claim_id + 0`` tell the planner how many documents are above it. Needs PostgreSQL 14 or later.
 
 SQLite has no such index.
 """
@@ -26,11 +27,16 @@ def create_recent_index(apps, schema_editor):
         "CREATE INDEX claims_search_recent ON claims_searchdocument USING gin (terms) "
         f"WITH (gin_pending_list_limit = 256) WHERE (claim_id + 0) > {threshold}"
     )
+    # Without statistics of its own, the planner counts a third of the documents above any threshold
+    # and joins them to every claim by a scan of the claims table (140 ms instead of 8 at a million).
+    schema_editor.execute("CREATE STATISTICS claims_search_recent_id ON (claim_id + 0) FROM claims_searchdocument")
+    schema_editor.execute("ANALYZE claims_searchdocument")
 
 
 def drop_recent_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute("DROP STATISTICS IF EXISTS claims_search_recent_id")
     schema_editor.execute("DROP INDEX IF EXISTS claims_search_recent")
 
 
