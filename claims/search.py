@@ -17,8 +17,11 @@ similarity; then the newest.
 PostgreSQL: full-text search (``simple`` configuration) and pg_trgm over the ASCII keys, with GIN
 indexes (migrations 0007, 0012 and 0015: one ``terms`` column holds a document's words and sound keys, so
 that a query's whole condition is one indexed full-text query), so a query never scans the claims
-table. A query expected to match few documents (``word_statistics``) reads them all in one pass; a
-common one reads the newest first, band by band of ids. The keys are ASCII: the database's
+table. A query expected to match few documents (``word_statistics``) reads them all in one pass.
+Another first asks the index of the newest documents (migration 0017, ``refresh_recent_index``), where a
+common word finds enough; then one pass over the older documents' index says which match, and up to
+PROBE_DOCUMENTS of them are read by id, newest first (beyond, band by band of ids). Every route ranks
+the same claims. The keys are ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
 rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
 """
