@@ -52,6 +52,7 @@ from sources.folding import key
 from sources.languages import normalize_language_tag
 from sources.models import Actor, ActorAlias
 
+from .bulk import insert_rows
 from .models import (
     Claim,
     ClaimStatus,
@@ -761,7 +762,8 @@ class _Importer:
                     for claim in claims
                 ]
             )
-            ExternalReview.objects.bulk_create(
+            insert_rows(
+                ExternalReview,
                 [
                     ExternalReview(
                         claim=claim,
@@ -771,7 +773,7 @@ class _Importer:
                         **self._fields(review, ratings),
                     )
                     for review, claim in zip(fresh, claims, strict=True)
-                ]
+                ],
             )
 
             changed: list[ExternalReview] = []

@@ -42,6 +42,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from sources.folding import exact, key, sound, sound_words
 from sources.models import Actor, ActorAlias
 
+from .bulk import insert_rows
 from .models import Claim, SearchDocument
 
 #: Words of a query that are used; the rest are ignored (a pasted paragraph is not a query).
@@ -162,8 +163,7 @@ def index_new_claims(claims: list[Claim]) -> int:
         _document(claim, [claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else [])
         for claim in claims
     ]
-    SearchDocument.objects.bulk_create(documents, batch_size=500)
-    return len(documents)
+    return insert_rows(SearchDocument, documents)
 
 
 def claims_naming(actor_ids: Iterable[int] = (), place_ids: Iterable[int] = ()) -> list[int]:
