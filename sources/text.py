@@ -10,17 +10,17 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from anyascii import anyascii
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
+from .folding import to_ascii
+
 
 def slugify_any(text: str, max_length: int = 80) -> str:
     """An ASCII slug for text in any script: “Đức” → “duc”, “Лавров” → “lavrov”."""
-    # anyascii reads a string character by character in Python: ASCII (most English) has nothing to fold.
-    slug = slugify(text if text.isascii() else anyascii(unicodedata.normalize("NFC", text)))
+    slug = slugify(to_ascii(unicodedata.normalize("NFC", text)))
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
     return slug

@@ -5,10 +5,11 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import example, given
+from anyascii import anyascii
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sources.folding import exact, fold, key, sound, sound_words
+from sources.folding import exact, fold, key, sound, sound_words, to_ascii
 
 # Any text, surrogates excluded (they cannot be stored or typed).
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -130,3 +131,9 @@ def test_sound_words_reads_a_text_s_words_once_in_order():
 def test_a_sound_key_is_empty_or_lowercase_letters(word):
     skeleton = sound(word)
     assert skeleton == "" or (len(skeleton) >= 2 and skeleton.isalpha() and skeleton.islower())
+
+
+@settings(max_examples=500)
+@given(st.text() | st.text(alphabet="ĐđơưăâêôậồếữỹÆæßØ“”–‘’ЛавровالعربيةΩ漢字😀\u0301\u0323 ab1"))
+def test_the_fast_transliteration_is_anyascii(text: str) -> None:
+    assert to_ascii(text) == anyascii(text)
