@@ -11,7 +11,7 @@ values are prepared by the model's own fields (``pre_save`` and ``get_db_prep_sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -30,7 +30,7 @@ def insert_rows(model: type[models.Model], objects: Sequence[models.Model], batc
         and not getattr(field, "generated", False)
     ]
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)  # concrete: set
     connection.ensure_connection()
     raw: Any = connection.connection  # Django's cursor wrapper has no copy()
     # Django's own exceptions (an IntegrityError for a duplicate key), as from its cursors.
