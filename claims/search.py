@@ -552,12 +552,9 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         cursor.execute(f"{probe} LIMIT {PROBE_DOCUMENTS + 1}", condition_params)
         found = [row[0] for row in cursor.fetchall()]
         if len(found) <= PROBE_DOCUMENTS:
-            # The newest of them first: the rest are only scored if too few of those reach the share.
-            found.sort(reverse=True)
-            first = 2 * (RANKED_CANDIDATES + 1)
-            for ids in (found[:first], found[first:]):
-                if ids:
-                    parts.append(band("d.claim_id = ANY(%s::bigint[])", [ids]))
+            # Read back along the primary key, newest first: the LIMIT stops the scoring once enough
+            # candidates reach the share.
+            parts.append(band("d.claim_id = ANY(%s::bigint[])", [found]))
             return [row[0] for row in ranked(parts)]
         # Many older matches: band by band of claim ids (``_BANDS``) until RANKED_CANDIDATES are found;
         # the LIMIT stops the bands still to come. The bounds are constants, so the planner sees how much

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims import duplicates, search
+from claims import duplicates, search, tasks
 from claims.models import Claim, ClaimStatus
 from claims.search import index_claims
 from sources.folding import key
@@ -231,6 +232,11 @@ def test_every_route_of_a_search_finds_the_same_claims_as_one_pass(
     one_pass, other = both()
     assert one_pass == other
     assert len(one_pass) == 3
+    with CaptureQueriesContext(connection) as statements:
+        search.ranked_ids(public, "ceasefire Tripoli")
+    probe = f"LIMIT {search.PROBE_DOCUMENTS + 1}"  # the pass over the older documents' index
+    probed = any(statement["sql"].endswith(probe) for statement in statements)
+    assert probed == route.startswith("whole index"), "the recent index alone answers"
 
 
 @pytest.mark.django_db
@@ -248,7 +254,7 @@ def test_the_recent_index_moves_up_with_the_archive(researcher: Any, monkeypatch
     more = _published(researcher, [f"Report {n} from Benghazi" for n in range(7)])
     newest = max(claim.pk for claim in more)
 
-    assert search.refresh_recent_index() == newest - 3, "more than twice RECENT_DOCUMENTS came in above it"
+    assert tasks.refresh_recent_search_index() == newest - 3, "more than twice RECENT_DOCUMENTS came in above it"
     assert search.recent_threshold() == newest - 3
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [search.RECENT_INDEX])

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.html import escape
 from rest_framework.test import APIClient
 
-from claims import generator, workflow
+from claims import generator, search, workflow
 from claims.generator import (
     ACTORS,
     PLACES,
@@ -118,6 +118,21 @@ def test_one_seed_gives_the_same_rows_on_a_fresh_database() -> None:
     fresh_database()
     generate(150, seed=8, batch_size=60)
     assert digest() != runs[0], "another seed, other claims"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_a_run_plans_the_search_s_recent_index_for_the_ids_it_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "RECENT_DOCUMENTS", 50)
+    monkeypatch.setattr(search, "_recent", {})
+    fresh_database()
+    try:
+        generate(150, seed=7, batch_size=60)
+        newest = Claim.objects.order_by("-pk").values_list("pk", flat=True)[0]
+        # Only the run's last 50 claims went into it: set before the rows were written.
+        assert search.recent_threshold() == newest - 50
+    finally:
+        search.refresh_recent_index(newest=0, force=True)  # as migration 0017 leaves a new database
 
 
 def fake_world() -> World:
