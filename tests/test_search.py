@@ -276,3 +276,27 @@ def test_the_search_indexes_keep_a_short_pending_list():
         "claims_search_terms": ["gin_pending_list_limit=256"],
         "claims_search_vector": ["gin_pending_list_limit=256"],
     }
+
+
+@pytest.mark.postgres
+def test_the_vocabulary_trigger_plans_for_the_vocabulary_it_finds(researcher):
+    # A connection's first documents meet an empty vocabulary (a new database). Its later documents must
+    # not be checked word by word against the whole vocabulary with the plan made then (migration 0018).
+    def vocabulary_rows_read() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'claims_searchword'")
+            return int(cursor.fetchone()[0])
+
+    with connection.cursor() as cursor:
+        cursor.execute("DISCARD PLANS")  # this connection plans the trigger afresh, as a new one would
+        cursor.execute("DELETE FROM claims_searchword")
+    first = Claim.objects.create(text="Tin đầu tiên về Tripoli", language="vi", author=researcher)
+    index_claims([first.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO claims_searchword (word) SELECT 'tu' || n FROM generate_series(1, 3000) n")
+    words = " ".join(f"chữ{n}" for n in range(30))
+    second = Claim.objects.create(text=f"Tin thứ hai: {words}", language="vi", author=researcher)
+    before = vocabulary_rows_read()
+    index_claims([second.pk])
+    # One read of the vocabulary at most (a hash join), not one per word of the new document.
+    assert vocabulary_rows_read() - before <= 3100
