@@ -85,6 +85,7 @@ def _database_from_url(url: str) -> dict[str, Any]:
         config["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
         config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
         config["CONN_HEALTH_CHECKS"] = True
+        config["ENGINE"] = "factcheck.postgresql"  # Django's, reading timestamps faster (its docstring)
     return config
 
 

@@ -14,7 +14,7 @@ from .services import CHROMIUM, CI, browser_available, redis_available
 
 
 def on_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"] == "factcheck.postgresql"
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -31,7 +31,7 @@ def test_embedded_defaults_are_sqlite_eager_celery_and_local_memory_cache() -> N
 def test_database_url_and_redis_url_switch_to_postgresql_worker_and_redis_cache() -> None:
     result = start(DATABASE_URL="postgres://u:p@db.internal:5432/newsroom", REDIS_URL="redis://cache:6379/1")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[:3] == ["django.db.backends.postgresql", "False", "RedisCache"]
+    assert result.stdout.split()[:3] == ["factcheck.postgresql", "False", "RedisCache"]
 
 
 @pytest.mark.parametrize(
