@@ -22,7 +22,9 @@ tuples. Writing puts each batch in the database in a transaction of its own: ``C
 sequences first (so other writers never take one, and the unused ones are given back at the end);
 batches are independent, so while this thread builds the next ones, several connections COPY the built
 ones at once. Then ``ANALYZE``. The rows never skip a check: constraints and triggers (the quote check
-runs for every appearance) apply as to any insert.
+runs for every appearance) apply as to any insert. A large run into a database without claims is a bulk
+run (``BulkLoad``): the tables' secondary indexes and foreign keys are dropped while it writes and
+re-created at the end, which builds and checks them in one pass each.
 
 Deterministic: one seed, one count and one starting database give byte-identical rows. Dates are spread
 over the ten years before a fixed anchor (2026-01-01 unless ``until`` is given), more of them recent;
@@ -82,6 +84,10 @@ BATCH_SIZE = 10_000
 MIN_BATCH_SIZE = 1_000
 #: The end of the generated period when no ``until`` is given (a fixed date: reruns are identical).
 DEFAULT_UNTIL = dt.date(2026, 1, 1)
+#: A run of this many claims or more into a database without claims is a bulk run (``BulkLoad``).
+BULK_MIN_COUNT = 10_000
+#: Where a bulk run (``BulkLoad``) writes down the indexes and foreign keys it dropped, until it re-creates them.
+BULK_TABLE = "generate_claims_dropped"
 #: How far back the claims go.
 YEARS = 10
 #: Density of claims over the period grows as t**(SKEW-1) (t from 0 to 1): more recent, more claims.
@@ -2284,6 +2290,9 @@ class Summary:
     seconds: float
     #: Of which: the statistics gathered at the end (ANALYZE on PostgreSQL).
     finishing_seconds: float = 0.0
+    #: Of which: re-creating the indexes and foreign keys a bulk run dropped (``BulkLoad``).
+    restoring_seconds: float = 0.0
+    bulk: bool = False
 
     @property
     def rate(self) -> float:
@@ -2513,6 +2522,146 @@ class SqliteWriter(Writer):
             cursor.close()
 
 
+class BulkLoad:
+    """A large run into PostgreSQL without the secondary indexes and foreign keys of the tables it writes,
+    re-created once at the end (``pg_restore``'s way): each index is then built from sorted rows instead
+    of updated row by row, and each foreign key checked by one join instead of a trigger per row at each
+    commit. Nothing is skipped: re-creating a unique index checks it, adding a foreign key validates it;
+    the primary keys, unique constraints, ``CHECK``s and triggers (the quotes' check) stay in place.
+
+    What is dropped is written down first, in the same transaction, in ``BULK_TABLE``: a run that dies
+    half-way leaves the list, and the next ``generate_claims`` (or ``generate_claims --restore-indexes``)
+    re-creates what it names before anything else. Meanwhile the tables are slow to search: for a new
+    database, not one people are working in.
+    """
+
+    def __init__(self, tables: Sequence[str]) -> None:
+        self.tables = list(tables)
+
+    def drop(self) -> int:
+        """Write down, then drop, the tables' secondary indexes and foreign keys; return how many."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE {BULK_TABLE} "
+                "(position serial, relation text NOT NULL, name text NOT NULL, ddl text NOT NULL)"
+            )
+            # Each as pg_dump would write it.
+            cursor.execute(
+                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "  # noqa: S608 — our table name
+                "SELECT x.indrelid::regclass::text, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisprimary "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                "ORDER BY x.indrelid::regclass::text, i.relname",
+                [self.tables],
+            )
+            cursor.execute(
+                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "  # noqa: S608 — our table name
+                "SELECT conrelid::regclass::text, conname, "
+                "format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', "
+                "conrelid::regclass, conname, pg_get_constraintdef(oid)) "
+                "FROM pg_constraint "
+                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
+                [self.tables],
+            )
+            cursor.execute(
+                "SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname) FROM pg_constraint "
+                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+                "UNION ALL SELECT format('DROP INDEX %%I', i.relname) FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = ANY(%s::regclass[]) "
+                "AND NOT x.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                [self.tables, self.tables],
+            )
+            drops = [row[0] for row in cursor.fetchall()]
+            for statement in drops:
+                cursor.execute(statement)
+        return len(drops)
+
+
+def restore_indexes(jobs: int | None = None) -> int:
+    """Re-create what an interrupted or finished bulk run dropped (``BulkLoad``); return how many.
+
+    Each index or key in a transaction of its own, struck off the list in it; the indexes first (the
+    search's largest first), then the foreign keys, each phase over ``jobs`` connections at once (two
+    index builds of one table share it). A key the rows break fails with IntegrityError and stays on the
+    list, with whatever was not reached. PostgreSQL only; nothing to do without the list."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [BULK_TABLE])
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute(
+            f"SELECT position, name, ddl, ddl LIKE 'ALTER TABLE %%' FROM {BULK_TABLE} "  # noqa: S608 — our table
+            "ORDER BY ddl LIKE 'ALTER TABLE %%', ddl LIKE '%% USING gin %%' DESC, "
+            "pg_relation_size(relation::regclass) DESC, position"
+        )
+        items = cursor.fetchall()
+    if jobs is None:
+        jobs = default_jobs()
+    done = 0
+    for phase in (False, True):  # indexes, then foreign keys
+        done += _run_in_parallel(_restore_one, [item[:3] for item in items if item[3] is phase], jobs)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {BULK_TABLE})")  # noqa: S608 — our table name
+        if cursor.fetchone()[0]:
+            cursor.execute(f"DROP TABLE {BULK_TABLE}")
+    return done
+
+
+def _restore_one(position: int, name: str, ddl: str) -> int:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Building indexes of millions of rows: sorting in memory rather than in temporary files.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # Something may have made it again meanwhile (the search's refresh of its recent index).
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'i') "
+            "OR EXISTS (SELECT 1 FROM pg_constraint WHERE conname = %s AND contype = 'f')",
+            [name, name],
+        )
+        made = not cursor.fetchone()[0]
+        if made:
+            cursor.execute(ddl)
+        cursor.execute(f"DELETE FROM {BULK_TABLE} WHERE position = %s", [position])  # noqa: S608 — our table
+    return int(made)
+
+
+def _run_in_parallel(work: Callable[..., int], items: Sequence[tuple[Any, ...]], jobs: int) -> int:
+    """``work(*item)`` for each item, on ``jobs`` threads with a connection each (in this thread, on this
+    connection, when one job or inside a transaction); the sum of what it returned. Stops at the first
+    error, and raises it once every thread has stopped."""
+    if jobs <= 1 or connection.in_atomic_block or len(items) <= 1:
+        return sum(work(*item) for item in items)
+    todo: queue.Queue[tuple[Any, ...]] = queue.Queue()
+    for item in items:
+        todo.put(item)
+    results: list[int] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while not failures:
+                try:
+                    item = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    results.append(work(*item))
+                except BaseException as error:  # handed to the calling thread
+                    failures.append(error)
+        finally:
+            connections[DEFAULT_DB_ALIAS].close()  # this thread's own
+
+    threads = [threading.Thread(target=worker, name=f"generate_claims-restore-{n}") for n in range(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return sum(results)
+
+
 def writer_for_connection() -> Writer:
     if connection.vendor == "postgresql":
         return PostgresWriter()
@@ -2536,11 +2685,13 @@ def generate(
     batch_size: int | None = None,
     progress: Callable[[int], None] | None = None,
     jobs: int | None = None,
+    bulk: bool | None = None,
 ) -> Summary:
     """Add ``count`` synthetic claims with all their rows; return what was written and how fast.
 
     The rows depend on the seed, the count, the batch size and what the database held: the same four
-    give the same rows.
+    give the same rows. ``bulk``: without the tables' secondary indexes and foreign keys meanwhile
+    (``BulkLoad``); by default, for BULK_MIN_COUNT claims or more into a database that holds none.
     """
     problems = check_columns()
     if problems:
@@ -2557,7 +2708,13 @@ def generate(
         jobs = default_jobs()
     elif jobs > 1 and (connection.vendor != "postgresql" or connection.in_atomic_block):
         raise GeneratorError("Several writers need PostgreSQL, outside any transaction.")
+    outside = connection.vendor == "postgresql" and not connection.in_atomic_block
+    if bulk and not outside:
+        raise GeneratorError("A bulk run needs PostgreSQL, outside any transaction.")
     started = time.perf_counter()
+    restore_indexes()  # what an interrupted bulk run dropped
+    if bulk is None:
+        bulk = outside and count >= BULK_MIN_COUNT and not Claim.objects.exists()
     with transaction.atomic():
         world = prepare_world(anchor)
     builder = BatchBuilder(world, seed, until, count, writer.stamps(int(offset.total_seconds()) if offset else 0))
@@ -2582,15 +2739,22 @@ def generate(
         if progress is not None:
             progress(batch.claims)
 
+    if bulk:
+        BulkLoad([table for table, _columns in writer.tables]).drop()
+    restoring = 0.0
     try:
         writer.write_all(built(), written, jobs)
     finally:
         writer.release(last_ids)
+        if bulk:
+            restoring = time.perf_counter()
+            restore_indexes()
+            restoring = time.perf_counter() - restoring
     finishing = time.perf_counter()
     writer.finish()
     _forget_cached_lists()
     ended = time.perf_counter()
-    return Summary(count, totals, ended - started, ended - finishing)
+    return Summary(count, totals, ended - started, ended - finishing, restoring, bulk)
 
 
 def _forget_cached_lists() -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 from collections import Counter
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import translation
 from django.utils.html import escape
 from rest_framework.test import APIClient
@@ -23,6 +24,7 @@ from claims.generator import (
     ACTORS,
     PLACES,
     BatchBuilder,
+    GeneratorError,
     Named,
     RatingInfo,
     Stamps,
@@ -133,6 +135,111 @@ def test_a_run_plans_the_search_s_recent_index_for_the_ids_it_writes(monkeypatch
         assert search.recent_threshold() == newest - 50
     finally:
         search.refresh_recent_index(newest=0, force=True)  # as migration 0017 leaves a new database
+
+
+def generated_tables_schema() -> tuple[set[str], set[tuple[str, str, bool]]]:
+    """Every index and constraint of the tables the generator writes, as PostgreSQL would dump them."""
+    tables = [model._meta.db_table for model, _columns in generator.TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = ANY(%s::regclass[])", [tables]
+        )
+        # The search's recent index moves up with every run (its threshold): its name and shape are kept.
+        # A predicate PostgreSQL prints back from its own text places its casts differently (as after
+        # pg_dump and restore): casts to text and parentheses are left out of the comparison.
+        indexes = {re.sub(r"::text(\[\])?|[()]", "", re.sub(r"> \d+\)", "> N)", row[0])) for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+            "WHERE conrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        constraints = set(cursor.fetchall())
+    return indexes, constraints
+
+
+def bulk_list_exists() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [generator.BULK_TABLE])
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_a_bulk_run_writes_the_same_rows_and_puts_back_every_index_and_foreign_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fresh_database()
+    schema = generated_tables_schema()
+    assert len(schema[0]) > 50 and sum(1 for c in schema[1] if c[1].startswith("FOREIGN KEY")) > 20
+    assert not generate(150, seed=7, batch_size=60).bulk  # fewer than BULK_MIN_COUNT
+    plain = digest()
+    fresh_database()
+    monkeypatch.setattr(generator, "BULK_MIN_COUNT", 100)
+    summary = generate(150, seed=7, batch_size=60)  # a database without claims: bulk
+    assert summary.bulk and summary.restoring_seconds > 0
+    assert digest() == plain
+    assert generated_tables_schema() == schema  # the same definitions, every foreign key validated
+    assert not bulk_list_exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_a_bulk_run_that_fails_half_way_puts_everything_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh_database()
+    schema = generated_tables_schema()
+    copy = generator.PostgresWriter._copy
+    calls = []
+
+    def failing(self: Any, raw: Any, batch: Any) -> None:
+        calls.append(batch)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        copy(self, raw, batch)
+
+    monkeypatch.setattr(generator.PostgresWriter, "_copy", failing)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        generate(150, seed=7, batch_size=60, bulk=True, jobs=1)
+    assert generated_tables_schema() == schema
+    assert not bulk_list_exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+def test_what_a_killed_bulk_run_dropped_is_re_created_and_checked_before_anything_else() -> None:
+    fresh_database()
+    generate(20, seed=3)
+    schema = generated_tables_schema()
+    tables = [model._meta.db_table for model, _columns in generator.TABLES]
+    generator.BulkLoad(tables).drop()  # then the process dies: the list stays
+    assert bulk_list_exists() and generated_tables_schema() != schema
+
+    # A row no foreign key stops meanwhile: re-creating the keys refuses it, and keeps the list.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO claims_claimtranslation (claim_id, language, text, origin, created_at, updated_at) "
+            "VALUES (987654321, 'xx', 'orphan', 'human', now(), now())"
+        )
+    with pytest.raises(IntegrityError):
+        call_command("generate_claims", restore_indexes=True, stdout=io.StringIO())
+    assert bulk_list_exists()
+    ClaimTranslation.objects.filter(claim_id=987654321).delete()
+
+    out = io.StringIO()
+    call_command("generate_claims", restore_indexes=True, stdout=out)
+    assert out.getvalue().startswith("Re-created ")
+    assert generated_tables_schema() == schema and not bulk_list_exists()
+
+    # The next run mends it too, before writing anything.
+    generator.BulkLoad(tables).drop()
+    generate(10, seed=4, bulk=False)
+    assert generated_tables_schema() == schema and not bulk_list_exists()
+    call_command("generate_claims", restore_indexes=True, stdout=out)
+    assert out.getvalue().endswith("Nothing to restore.\n")
+
+
+def test_a_bulk_run_needs_postgresql_outside_a_transaction(roles: None) -> None:
+    with pytest.raises(GeneratorError, match="bulk run needs PostgreSQL"):
+        generate(5, seed=1, bulk=True)  # the test's own transaction, or SQLite
 
 
 def fake_world() -> World:
@@ -377,6 +484,8 @@ def test_the_command_refuses_a_count_below_one(roles: None) -> None:
 
     with pytest.raises(CommandError, match="at least 1"):
         call_command("generate_claims", count=0, no_progress=True)
+    with pytest.raises(CommandError, match="--count is required"):
+        call_command("generate_claims", no_progress=True)
 
 
 def test_the_rating_scale_is_created_when_missing(roles: None) -> None:

@@ -7,13 +7,14 @@ gives the same rows.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from claims.generator import DEFAULT_UNTIL, GeneratorError, generate
+from claims.generator import BULK_MIN_COUNT, DEFAULT_UNTIL, GeneratorError, generate, restore_indexes
 
 
 def _date(value: str) -> dt.date:
@@ -30,7 +31,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--count", type=int, required=True, help="How many claims to add.")
+        parser.add_argument("--count", type=int, help="How many claims to add (required).")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random choices (default 1).")
         parser.add_argument(
             "--until",
@@ -44,10 +45,31 @@ class Command(BaseCommand):
             default=None,
             help="PostgreSQL connections writing batches at once (default: the CPUs, at most 4).",
         )
+        parser.add_argument(
+            "--bulk",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=(
+                "Drop the tables' secondary indexes and foreign keys while writing and re-create them at the "
+                f"end (default: for {BULK_MIN_COUNT:,} claims or more into a database without claims). "
+                "PostgreSQL only."
+            ),
+        )
+        parser.add_argument(
+            "--restore-indexes",
+            action="store_true",
+            help="Only re-create what an interrupted bulk run dropped, then stop (--count is then ignored).",
+        )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["restore_indexes"]:
+            restored = restore_indexes()
+            self.stdout.write(f"Re-created {restored} indexes and foreign keys." if restored else "Nothing to restore.")
+            return
         count = options["count"]
+        if count is None:
+            raise CommandError("--count is required: how many claims to add.")
         if count < 1:
             raise CommandError("--count must be at least 1.")
         if options["jobs"] is not None and options["jobs"] < 1:
@@ -57,7 +79,9 @@ class Command(BaseCommand):
             if show:
                 summary = self._with_progress_bar(count, options)
             else:
-                summary = generate(count, seed=options["seed"], until=options["until"], jobs=options["jobs"])
+                summary = generate(
+                    count, seed=options["seed"], until=options["until"], jobs=options["jobs"], bulk=options["bulk"]
+                )
         except GeneratorError as error:
             raise CommandError(str(error)) from None
         if options["verbosity"] > 0:
@@ -65,8 +89,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Generated {summary.claims} claims ({rows} rows) in {summary.seconds:.1f} s: "
-                    f"{summary.rate:,.0f} claims/s (of which {summary.finishing_seconds:.1f} s of ANALYZE "
-                    "at the end)."
+                    f"{summary.rate:,.0f} claims/s (of which "
+                    + (
+                        f"{summary.restoring_seconds:.1f} s re-creating indexes and foreign keys, "
+                        if summary.bulk
+                        else ""
+                    )
+                    + f"{summary.finishing_seconds:.1f} s of ANALYZE at the end)."
                 )
             )
         if options["verbosity"] > 1:
@@ -98,4 +127,5 @@ class Command(BaseCommand):
                 until=options["until"],
                 progress=advance,
                 jobs=options["jobs"],
+                bulk=options["bulk"],
             )
