@@ -2526,14 +2526,25 @@ class BulkLoad:
     """A large run into PostgreSQL without the secondary indexes and foreign keys of the tables it writes,
     re-created once at the end (``pg_restore``'s way): each index is then built from sorted rows instead
     of updated row by row, and each foreign key checked by one join instead of a trigger per row at each
-    commit. Nothing is skipped: re-creating a unique index checks it, adding a foreign key validates it;
-    the primary keys, unique constraints, ``CHECK``s and triggers (the quotes' check) stay in place.
+    commit. Nothing is skipped: adding a foreign key validates it; the primary keys, unique indexes and
+    constraints, ``CHECK``s and triggers (the quotes' check) stay in place. So does the search's index of
+    the newest documents (``claims_search_recent``: small, already planned for the run's last ids, and
+    rebuilt by the search's own refresh).
 
     What is dropped is written down first, in the same transaction, in ``BULK_TABLE``: a run that dies
     half-way leaves the list, and the next ``generate_claims`` (or ``generate_claims --restore-indexes``)
     re-creates what it names before anything else. Meanwhile the tables are slow to search: for a new
     database, not one people are working in.
     """
+
+    #: The indexes dropped: valid, neither primary nor unique, no constraint's, not the recent index.
+    INDEXES = """
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        WHERE x.indrelid = ANY(%s::regclass[]) AND x.indisvalid AND NOT x.indisprimary AND NOT x.indisunique
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+        AND i.relname NOT LIKE 'claims_search_recent%%'
+    """
+    FOREIGN_KEYS = "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])"
 
     def __init__(self, tables: Sequence[str]) -> None:
         self.tables = list(tables)
@@ -2547,29 +2558,21 @@ class BulkLoad:
             )
             # Each as pg_dump would write it.
             cursor.execute(
-                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "  # noqa: S608 — our table name
-                "SELECT x.indrelid::regclass::text, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
-                "JOIN pg_class i ON i.oid = x.indexrelid "
-                "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisprimary "
-                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "
+                f"SELECT x.indrelid::regclass::text, i.relname, pg_get_indexdef(x.indexrelid) {self.INDEXES} "
                 "ORDER BY x.indrelid::regclass::text, i.relname",
                 [self.tables],
             )
             cursor.execute(
-                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "  # noqa: S608 — our table name
-                "SELECT conrelid::regclass::text, conname, "
-                "format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', "
-                "conrelid::regclass, conname, pg_get_constraintdef(oid)) "
-                "FROM pg_constraint "
-                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conrelid::regclass::text, conname",
+                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "
+                "SELECT conrelid::regclass::text, conname, format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', "
+                f"conrelid::regclass, conname, pg_get_constraintdef(oid)) {self.FOREIGN_KEYS} "
+                "ORDER BY conrelid::regclass::text, conname",
                 [self.tables],
             )
             cursor.execute(
-                "SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname) FROM pg_constraint "
-                "WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
-                "UNION ALL SELECT format('DROP INDEX %%I', i.relname) FROM pg_index x "
-                "JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = ANY(%s::regclass[]) "
-                "AND NOT x.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+                "SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname) "
+                f"{self.FOREIGN_KEYS} UNION ALL SELECT format('DROP INDEX %%s', x.indexrelid::regclass) {self.INDEXES}",
                 [self.tables, self.tables],
             )
             drops = [row[0] for row in cursor.fetchall()]
@@ -2592,16 +2595,16 @@ def restore_indexes(jobs: int | None = None) -> int:
         if not cursor.fetchone()[0]:
             return 0
         cursor.execute(
-            f"SELECT position, name, ddl, ddl LIKE 'ALTER TABLE %%' FROM {BULK_TABLE} "  # noqa: S608 — our table
-            "ORDER BY ddl LIKE 'ALTER TABLE %%', ddl LIKE '%% USING gin %%' DESC, "
+            f"SELECT position, ddl LIKE 'ALTER TABLE %' FROM {BULK_TABLE} "  # noqa: S608 — our table name
+            "ORDER BY ddl LIKE 'ALTER TABLE %', ddl LIKE '% USING gin %' DESC, "
             "pg_relation_size(relation::regclass) DESC, position"
         )
         items = cursor.fetchall()
     if jobs is None:
         jobs = default_jobs()
     done = 0
-    for phase in (False, True):  # indexes, then foreign keys
-        done += _run_in_parallel(_restore_one, [item[:3] for item in items if item[3] is phase], jobs)
+    for keys in (False, True):  # indexes, then foreign keys
+        done += _run_in_parallel(_restore_one, [(position,) for position, is_key in items if is_key is keys], jobs)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {BULK_TABLE})")  # noqa: S608 — our table name
         if cursor.fetchone()[0]:
@@ -2609,15 +2612,24 @@ def restore_indexes(jobs: int | None = None) -> int:
     return done
 
 
-def _restore_one(position: int, name: str, ddl: str) -> int:
+def _restore_one(position: int) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
+        # The item, unless another restore (a second command) holds or has done it.
+        cursor.execute(
+            f"SELECT relation, name, ddl FROM {BULK_TABLE} WHERE position = %s FOR UPDATE SKIP LOCKED",  # noqa: S608
+            [position],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return 0
+        relation, name, ddl = row
         # Building indexes of millions of rows: sorting in memory rather than in temporary files.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # Something may have made it again meanwhile (the search's refresh of its recent index).
         cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = %s AND relkind = 'i') "
-            "OR EXISTS (SELECT 1 FROM pg_constraint WHERE conname = %s AND contype = 'f')",
-            [name, name],
+            "SELECT EXISTS (SELECT 1 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = %s::regclass AND i.relname = %s) "
+            "OR EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s AND contype = 'f')",
+            [relation, name, relation, name],
         )
         made = not cursor.fetchone()[0]
         if made:
@@ -2629,7 +2641,7 @@ def _restore_one(position: int, name: str, ddl: str) -> int:
 def _run_in_parallel(work: Callable[..., int], items: Sequence[tuple[Any, ...]], jobs: int) -> int:
     """``work(*item)`` for each item, on ``jobs`` threads with a connection each (in this thread, on this
     connection, when one job or inside a transaction); the sum of what it returned. Stops at the first
-    error, and raises it once every thread has stopped."""
+    error, or when this thread is interrupted, and raises it once every thread has stopped."""
     if jobs <= 1 or connection.in_atomic_block or len(items) <= 1:
         return sum(work(*item) for item in items)
     todo: queue.Queue[tuple[Any, ...]] = queue.Queue()
@@ -2652,11 +2664,15 @@ def _run_in_parallel(work: Callable[..., int], items: Sequence[tuple[Any, ...]],
         finally:
             connections[DEFAULT_DB_ALIAS].close()  # this thread's own
 
-    threads = [threading.Thread(target=worker, name=f"generate_claims-restore-{n}") for n in range(jobs)]
+    threads = [threading.Thread(target=worker, name=f"generate_claims-restore-{n}", daemon=True) for n in range(jobs)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException as error:  # Ctrl-C: no new item starts; the ones under way finish or roll back
+        failures.append(error)
+        raise
     if failures:
         raise failures[0]
     return sum(results)
@@ -2739,17 +2755,19 @@ def generate(
         if progress is not None:
             progress(batch.claims)
 
-    if bulk:
-        BulkLoad([table for table, _columns in writer.tables]).drop()
     restoring = 0.0
     try:
+        if bulk:
+            BulkLoad([table for table, _columns in writer.tables]).drop()
         writer.write_all(built(), written, jobs)
     finally:
-        writer.release(last_ids)
-        if bulk:
-            restoring = time.perf_counter()
-            restore_indexes()
-            restoring = time.perf_counter() - restoring
+        try:
+            writer.release(last_ids)
+        finally:
+            if bulk:
+                restoring = time.perf_counter()
+                restore_indexes()
+                restoring = time.perf_counter() - restoring
     finishing = time.perf_counter()
     writer.finish()
     _forget_cached_lists()

@@ -14,7 +14,9 @@ from .services import CHROMIUM, CI, browser_available, redis_available
 
 
 def on_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "factcheck.postgresql"
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -212,6 +212,15 @@ def test_what_a_killed_bulk_run_dropped_is_re_created_and_checked_before_anythin
     tables = [model._meta.db_table for model, _columns in generator.TABLES]
     generator.BulkLoad(tables).drop()  # then the process dies: the list stays
     assert bulk_list_exists() and generated_tables_schema() != schema
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "WHERE x.indrelid = ANY(%s::regclass[]) AND (x.indisunique OR i.relname = 'claims_search_recent')",
+            [tables],
+        )
+        kept = {row[0] for row in cursor.fetchall()}
+    # Uniqueness is never suspended; the search's recent index is left to its own refresh.
+    assert {"source_url_unique", "appearance_one_first_per_claim", "claims_search_recent"} <= kept
 
     # A row no foreign key stops meanwhile: re-creating the keys refuses it, and keeps the list.
     with connection.cursor() as cursor:
