@@ -23,7 +23,7 @@ sequences first (so other writers never take one, and the unused ones are given 
 batches are independent, so while this thread builds the next ones, several connections COPY the built
 ones at once. Then ``ANALYZE``. The rows never skip a check: constraints and triggers (the quote check
 runs for every appearance) apply as to any insert. A large run into a database without claims is a bulk
-run (``BulkLoad``): the tables' secondary indexes and foreign keys are dropped while it writes and
+run (``drop_indexes``): the tables' secondary indexes and foreign keys are dropped while it writes and
 re-created at the end, which builds and checks them in one pass each.
 
 Deterministic: one seed, one count and one starting database give byte-identical rows. Dates are spread
@@ -56,7 +56,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 
 from sources.folding import exact, key, sound
 from sources.models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
@@ -84,9 +84,9 @@ BATCH_SIZE = 10_000
 MIN_BATCH_SIZE = 1_000
 #: The end of the generated period when no ``until`` is given (a fixed date: reruns are identical).
 DEFAULT_UNTIL = dt.date(2026, 1, 1)
-#: A run of this many claims or more into a database without claims is a bulk run (``BulkLoad``).
+#: A run of this many claims or more into a database without claims is a bulk run (``drop_indexes``).
 BULK_MIN_COUNT = 10_000
-#: Where a bulk run (``BulkLoad``) writes down the indexes and foreign keys it dropped, until it re-creates them.
+#: Where a bulk run (``drop_indexes``) writes down the indexes and foreign keys it dropped, until it re-creates them.
 BULK_TABLE = "generate_claims_dropped"
 #: How far back the claims go.
 YEARS = 10
@@ -2290,7 +2290,7 @@ class Summary:
     seconds: float
     #: Of which: the statistics gathered at the end (ANALYZE on PostgreSQL).
     finishing_seconds: float = 0.0
-    #: Of which: re-creating the indexes and foreign keys a bulk run dropped (``BulkLoad``).
+    #: Of which: re-creating the indexes and foreign keys a bulk run dropped (``restore_indexes``).
     restoring_seconds: float = 0.0
     bulk: bool = False
 
@@ -2522,72 +2522,68 @@ class SqliteWriter(Writer):
             cursor.close()
 
 
-class BulkLoad:
-    """A large run into PostgreSQL without the secondary indexes and foreign keys of the tables it writes,
-    re-created once at the end (``pg_restore``'s way): each index is then built from sorted rows instead
-    of updated row by row, and each foreign key checked by one join instead of a trigger per row at each
-    commit. Nothing is skipped: adding a foreign key validates it; the primary keys, unique indexes and
-    constraints, ``CHECK``s and triggers (the quotes' check) stay in place. So does the search's index of
-    the newest documents (``claims_search_recent``: small, already planned for the run's last ids, and
-    rebuilt by the search's own refresh).
+#: The indexes a bulk run drops: valid, neither primary nor unique, no constraint's, not the recent index.
+_DROPPED_INDEXES = """
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    WHERE x.indrelid = ANY(%s::regclass[]) AND x.indisvalid AND NOT x.indisprimary AND NOT x.indisunique
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+    AND i.relname NOT LIKE 'claims_search_recent%%'
+"""
+_DROPPED_KEYS = "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])"
+
+
+def drop_indexes(tables: Sequence[str]) -> int:
+    """Start a bulk run: write down, then drop, the secondary indexes and foreign keys of ``tables``;
+    return how many. ``restore_indexes`` re-creates them once the rows are in (``pg_restore``'s way):
+    each index is then built from sorted rows instead of updated row by row, and each foreign key checked
+    by one join instead of a trigger per row at each commit. Nothing is skipped: adding a foreign key
+    validates it; the primary keys, unique indexes and constraints, ``CHECK``s and triggers (the quotes'
+    check) stay in place. So does the search's index of the newest documents (``claims_search_recent``:
+    small, already planned for the run's last ids, and rebuilt by the search's own refresh).
 
     What is dropped is written down first, in the same transaction, in ``BULK_TABLE``: a run that dies
     half-way leaves the list, and the next ``generate_claims`` (or ``generate_claims --restore-indexes``)
     re-creates what it names before anything else. Meanwhile the tables are slow to search: for a new
     database, not one people are working in.
     """
-
-    #: The indexes dropped: valid, neither primary nor unique, no constraint's, not the recent index.
-    INDEXES = """
-        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-        WHERE x.indrelid = ANY(%s::regclass[]) AND x.indisvalid AND NOT x.indisprimary AND NOT x.indisunique
-        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
-        AND i.relname NOT LIKE 'claims_search_recent%%'
-    """
-    FOREIGN_KEYS = "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])"
-
-    def __init__(self, tables: Sequence[str]) -> None:
-        self.tables = list(tables)
-
-    def drop(self) -> int:
-        """Write down, then drop, the tables' secondary indexes and foreign keys; return how many."""
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TABLE {BULK_TABLE} "
-                "(position serial, relation text NOT NULL, name text NOT NULL, ddl text NOT NULL)"
-            )
-            # Each as pg_dump would write it.
-            cursor.execute(
-                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "
-                f"SELECT x.indrelid::regclass::text, i.relname, pg_get_indexdef(x.indexrelid) {self.INDEXES} "
-                "ORDER BY x.indrelid::regclass::text, i.relname",
-                [self.tables],
-            )
-            cursor.execute(
-                f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "
-                "SELECT conrelid::regclass::text, conname, format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', "
-                f"conrelid::regclass, conname, pg_get_constraintdef(oid)) {self.FOREIGN_KEYS} "
-                "ORDER BY conrelid::regclass::text, conname",
-                [self.tables],
-            )
-            cursor.execute(
-                "SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname) "
-                f"{self.FOREIGN_KEYS} UNION ALL SELECT format('DROP INDEX %%s', x.indexrelid::regclass) {self.INDEXES}",
-                [self.tables, self.tables],
-            )
-            drops = [row[0] for row in cursor.fetchall()]
-            for statement in drops:
-                cursor.execute(statement)
-        return len(drops)
+    tables = list(tables)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {BULK_TABLE} "
+            "(position serial, relation text NOT NULL, name text NOT NULL, ddl text NOT NULL)"
+        )
+        # Each as pg_dump would write it.
+        cursor.execute(
+            f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "
+            f"SELECT x.indrelid::regclass::text, i.relname, pg_get_indexdef(x.indexrelid) {_DROPPED_INDEXES} "
+            "ORDER BY x.indrelid::regclass::text, i.relname",
+            [tables],
+        )
+        cursor.execute(
+            f"INSERT INTO {BULK_TABLE} (relation, name, ddl) "
+            "SELECT conrelid::regclass::text, conname, format('ALTER TABLE %%s ADD CONSTRAINT %%I %%s', "
+            f"conrelid::regclass, conname, pg_get_constraintdef(oid)) {_DROPPED_KEYS} "
+            "ORDER BY conrelid::regclass::text, conname",
+            [tables],
+        )
+        cursor.execute(
+            "SELECT format('ALTER TABLE %%s DROP CONSTRAINT %%I', conrelid::regclass, conname) "
+            f"{_DROPPED_KEYS} UNION ALL SELECT format('DROP INDEX %%s', x.indexrelid::regclass) {_DROPPED_INDEXES}",
+            [tables, tables],
+        )
+        drops = [row[0] for row in cursor.fetchall()]
+        for statement in drops:
+            cursor.execute(statement)
+    return len(drops)
 
 
 def restore_indexes(jobs: int | None = None) -> int:
-    """Re-create what an interrupted or finished bulk run dropped (``BulkLoad``); return how many.
+    """Re-create what an interrupted or finished bulk run dropped (``drop_indexes``); return how many.
 
     Each index or key in a transaction of its own, struck off the list in it; the indexes first (the
     search's largest first), then the foreign keys, each phase over ``jobs`` connections at once (two
-    index builds of one table share it). A key the rows break fails with IntegrityError and stays on the
-    list, with whatever was not reached. PostgreSQL only; nothing to do without the list."""
+    index builds of one table share it). A key the rows break stays on the list, with whatever was not
+    reached, and GeneratorError says so. PostgreSQL only; nothing to do without the list."""
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
@@ -2603,8 +2599,15 @@ def restore_indexes(jobs: int | None = None) -> int:
     if jobs is None:
         jobs = default_jobs()
     done = 0
-    for keys in (False, True):  # indexes, then foreign keys
-        done += _run_in_parallel(_restore_one, [(position,) for position, is_key in items if is_key is keys], jobs)
+    try:
+        for keys in (False, True):  # indexes, then foreign keys
+            done += _run_in_parallel(_restore_one, [(position,) for position, is_key in items if is_key is keys], jobs)
+    except DatabaseError as error:
+        raise GeneratorError(
+            f"PostgreSQL refused to re-create an index or foreign key a bulk run dropped: {str(error).strip()} "
+            f"What is left is listed in the table {BULK_TABLE}; mend the rows, then run "
+            "generate_claims --restore-indexes."
+        ) from error
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {BULK_TABLE})")  # noqa: S608 — our table name
         if cursor.fetchone()[0]:
@@ -2707,7 +2710,7 @@ def generate(
 
     The rows depend on the seed, the count, the batch size and what the database held: the same four
     give the same rows. ``bulk``: without the tables' secondary indexes and foreign keys meanwhile
-    (``BulkLoad``); by default, for BULK_MIN_COUNT claims or more into a database that holds none.
+    (``drop_indexes``); by default, for BULK_MIN_COUNT claims or more into a database that holds none.
     """
     problems = check_columns()
     if problems:
@@ -2758,7 +2761,7 @@ def generate(
     restoring = 0.0
     try:
         if bulk:
-            BulkLoad([table for table, _columns in writer.tables]).drop()
+            drop_indexes([table for table, _columns in writer.tables])
         writer.write_all(built(), written, jobs)
     finally:
         try:

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import IntegrityError, connection
+from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import translation
 from django.utils.html import escape
 from rest_framework.test import APIClient
@@ -210,7 +211,7 @@ def test_what_a_killed_bulk_run_dropped_is_re_created_and_checked_before_anythin
     generate(20, seed=3)
     schema = generated_tables_schema()
     tables = [model._meta.db_table for model, _columns in generator.TABLES]
-    generator.BulkLoad(tables).drop()  # then the process dies: the list stays
+    generator.drop_indexes(tables)  # then the process dies: the list stays
     assert bulk_list_exists() and generated_tables_schema() != schema
     with connection.cursor() as cursor:
         cursor.execute(
@@ -228,9 +229,13 @@ def test_what_a_killed_bulk_run_dropped_is_re_created_and_checked_before_anythin
             "INSERT INTO claims_claimtranslation (claim_id, language, text, origin, created_at, updated_at) "
             "VALUES (987654321, 'xx', 'orphan', 'human', now(), now())"
         )
-    with pytest.raises(IntegrityError):
+    with pytest.raises(
+        CommandError, match=r"(?s)violates foreign key constraint.*is not present.*generate_claims --restore-indexes"
+    ):
         call_command("generate_claims", restore_indexes=True, stdout=io.StringIO())
     assert bulk_list_exists()
+    with pytest.raises(GeneratorError, match="listed in the table generate_claims_dropped"):
+        generate(10, seed=4)  # the next run tries first, and says why it cannot go on
     ClaimTranslation.objects.filter(claim_id=987654321).delete()
 
     out = io.StringIO()
@@ -239,7 +244,7 @@ def test_what_a_killed_bulk_run_dropped_is_re_created_and_checked_before_anythin
     assert generated_tables_schema() == schema and not bulk_list_exists()
 
     # The next run mends it too, before writing anything.
-    generator.BulkLoad(tables).drop()
+    generator.drop_indexes(tables)
     generate(10, seed=4, bulk=False)
     assert generated_tables_schema() == schema and not bulk_list_exists()
     call_command("generate_claims", restore_indexes=True, stdout=out)
@@ -489,8 +494,6 @@ def test_the_command_adds_claims_and_their_ids_continue(roles: None) -> None:
 
 
 def test_the_command_refuses_a_count_below_one(roles: None) -> None:
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError, match="at least 1"):
         call_command("generate_claims", count=0, no_progress=True)
     with pytest.raises(CommandError, match="--count is required"):

@@ -64,7 +64,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["restore_indexes"]:
-            restored = restore_indexes()
+            try:
+                restored = restore_indexes()
+            except GeneratorError as error:
+                raise CommandError(str(error)) from None
             self.stdout.write(f"Re-created {restored} indexes and foreign keys." if restored else "Nothing to restore.")
             return
         count = options["count"]
