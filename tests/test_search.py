@@ -279,6 +279,54 @@ def test_the_search_indexes_keep_a_short_pending_list():
 
 
 @pytest.mark.postgres
+def test_a_long_document_stays_in_its_row_and_a_huge_one_still_fits(researcher):
+    # Ranking reads a document's vectors once per query word: moved to the TOAST table, every read went
+    # there (migration 0019). Up to a page, a document stays in its row; beyond, it is moved as before.
+    def moved_values() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'claims_searchdocument'")
+            cursor.execute(f"SELECT count(DISTINCT chunk_id) FROM {cursor.fetchone()[0]}")  # noqa: S608
+            return int(cursor.fetchone()[0])
+
+    syllables = [
+        "binh",
+        "sĩ",
+        "quân",
+        "đội",
+        "quốc",
+        "gia",
+        "Libya",
+        "tiến",
+        "vào",
+        "thủ",
+        "đô",
+        "Tripoli",
+        "ngày",
+        "thứ",
+        "tư",
+        "sân",
+        "bay",
+        "quốc",
+        "tế",
+    ]
+    long_text = " ".join(f"{syllables[n % len(syllables)]}{n}" for n in range(100))  # ~900 characters
+    before = moved_values()
+    claim = Claim.objects.create(text=long_text, language="vi", author=researcher)
+    index_claims([claim.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_column_size(d.*) FROM claims_searchdocument d WHERE claim_id = %s", [claim.pk])
+        assert 2_500 < cursor.fetchone()[0] < 8_000  # past PostgreSQL's default 2 kB, within a page
+    assert moved_values() == before
+    assert ranked_ids(Claim.objects.filter(pk=claim.pk), "binh0 Libya6") == [claim.pk]
+
+    huge_text = " ".join(f"{syllables[n % len(syllables)]}{n}" for n in range(500))
+    huge = Claim.objects.create(text=huge_text, language="vi", author=researcher)
+    index_claims([huge.pk])
+    assert moved_values() > before  # a row of ~20 kB: moved out of it, as before, and still found
+    assert ranked_ids(Claim.objects.filter(pk=huge.pk), "binh0 Libya6") == [huge.pk]
+
+
+@pytest.mark.postgres
 def test_the_vocabulary_trigger_plans_for_the_vocabulary_it_finds(researcher):
     # A connection's first documents meet an empty vocabulary (a new database). Its later documents must
     # not be checked word by word against the whole vocabulary with the plan made then (migration 0018).
