@@ -19,9 +19,11 @@ indexes (migrations 0007, 0012 and 0015: one ``terms`` column holds a document's
 that a query's whole condition is one indexed full-text query), so a query never scans the claims
 table. A query expected to match few documents (``word_statistics``) reads them all in one pass.
 Another first asks the index of the newest documents (migration 0017, ``refresh_recent_index``), where a
-common word finds enough; then one pass over the older documents' index says which match, and up to
-PROBE_DOCUMENTS of them are read by id, newest first (beyond, band by band of ids). Every route ranks
-the same claims. The keys are ASCII: the database's
+common word finds enough. Below it, the index is also cut into bands of BAND_IDS claim ids, each a partial
+index of its own: when the matches among the newest documents promise enough in the newest few bands,
+those are read, newest first, each asking only its own index. Else one pass over the older documents'
+index says which match, and up to PROBE_DOCUMENTS of them are read by id, newest first (beyond, band by
+band of ids). Every route ranks the same claims. The keys are ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
 rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
 """
@@ -275,9 +277,19 @@ RECENT_DOCUMENTS = 40_000
 RECENT_INDEX = "claims_search_recent"
 #: How long a process trusts the threshold of the recent index it read (a moved one is only slower).
 RECENT_SECONDS = 60
-_recent: dict[str, tuple[float, int | None]] = {}
+_recent: dict[str, tuple[float, Any]] = {}  # the threshold, and the bands (``covering_bands``)
 #: Older documents: up to this many matches are read by id after one pass over the index; beyond, bands.
 PROBE_DOCUMENTS = 5_000
+#: Below the recent index, the documents' full-text index is also cut into bands of this many claim ids,
+#: each a partial index of its own (``claims_search_band_<low>_<high>``, built by ``refresh_recent_index``
+#: once the recent index's threshold has reached them).
+BAND_IDS = 100_000
+BAND_INDEX = "claims_search_band"
+#: A query whose matches among the recent documents promise enough candidates (1.5 times those still
+#: wanted, in proportion) in at most this share of the bands reads those bands, newest first, each asking
+#: only its own index. One that would ask more makes one pass over the whole index instead (the bands'
+#: GIN evaluations add up to more than the whole index's).
+BAND_SHARE = 0.5
 
 
 def word_weight(word: str) -> float:
@@ -546,6 +558,20 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
             if rows and rows[0][1] > RANKED_CANDIDATES:
                 return [row[0] for row in rows]
             older = recent
+            # The recent documents are a sample of the archive: as many matches per claim id among the
+            # older ones are expected. Many: the newest bands hold enough of them.
+            sampled = rows[0][1] if rows else 0
+            covering = covering_bands(older)
+            per_band = sampled * BAND_IDS / (newest - recent)
+            needed = 1 + int(1.5 * (RANKED_CANDIDATES + 1 - sampled) / per_band) if sampled else len(covering) + 1
+            if covering and needed <= BAND_SHARE * len(covering):
+                for low, high in covering[:needed]:
+                    bounds = f"(d.claim_id + 0) > {low} AND (d.claim_id + 0) <= {min(high, older)}"
+                    parts.append(matching(bounds, order="(d.claim_id + 0)"))
+                    older = low
+                if older > 0:  # the rest, in case those bands hold fewer than expected
+                    parts.append(matching(f"d.claim_id <= {older}"))
+                return [row[0] for row in ranked(parts)]
         # The older documents: one pass over the index says which match, up to PROBE_DOCUMENTS (the
         # statistics' estimate is a bound that can be a hundred times too high); those are read by id.
         probe = f"SELECT d.claim_id FROM claims_searchdocument d WHERE ({condition}) AND d.claim_id <= {older}"  # noqa: S608
@@ -634,6 +660,45 @@ def recent_threshold() -> int | None:
     return threshold
 
 
+def covering_bands(older: int) -> list[tuple[int, int]]:
+    """The band indexes (``BAND_IDS``) holding every document up to claim ``older``, as (low, high] bounds,
+    the newest first; empty when some band is missing. Read at most every RECENT_SECONDS per process."""
+    now = time.monotonic()
+    cached = _recent.get("bands")
+    if cached is None or now - cached[0] >= RECENT_SECONDS:
+        bands: list[tuple[int, int]] = []
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                bands = _read_bands(cursor)
+        _recent["bands"] = cached = (now, bands)
+    covering = []
+    reached = 0
+    for low, high in cached[1]:  # lowest first
+        if reached >= older:
+            break
+        if low != reached:
+            return []
+        covering.append((low, high))
+        reached = high
+    return covering[::-1] if reached >= older else []
+
+
+def _read_bands(cursor: Any, valid: bool = True) -> list[tuple[int, int]]:
+    """The (low, high] claim id bounds of the band indexes (valid ones, or those an interrupted build left
+    invalid), lowest first."""
+    cursor.execute(
+        "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = 'claims_searchdocument'::regclass AND c.relname LIKE %s AND i.indisvalid = %s",
+        [BAND_INDEX.replace("_", r"\_") + r"\_%", valid],
+    )
+    bands = []
+    for (predicate,) in cursor.fetchall():
+        match = re.search(r">\s*'?(\d+).*<=\s*'?(\d+)", predicate or "")
+        if match:
+            bands.append((int(match.group(1)), int(match.group(2))))
+    return sorted(bands)
+
+
 def _read_threshold(cursor: Any) -> int | None:
     cursor.execute(
         "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i "
@@ -654,10 +719,15 @@ def refresh_recent_index(newest: int | None = None, force: bool = False) -> int 
     only the last of its claims enter the index). Built ``CONCURRENTLY`` outside a transaction (writes
     go on), then swapped in for the old one; one refresh at a time (an advisory lock). PostgreSQL only.
     Inside a transaction, PostgreSQL builds no index on a table with deferred checks still pending.
+
+    Then the band indexes (BAND_IDS) below the threshold are built where missing, whether the recent
+    index moved or not. A band's index stays once built (the band the threshold is in still takes new
+    claims until they pass its top).
     """
     if connection.vendor != "postgresql":
         return None
     concurrently = "" if connection.in_atomic_block else " CONCURRENTLY"
+    moved = None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [RECENT_INDEX])
         if not cursor.fetchone()[0]:
@@ -666,22 +736,36 @@ def refresh_recent_index(newest: int | None = None, force: bool = False) -> int 
             if newest is None:
                 cursor.execute("SELECT COALESCE(MAX(claim_id), 0) FROM claims_searchdocument")
                 newest = int(cursor.fetchone()[0])
-            current = _read_threshold(cursor)
-            if not force and current is not None and current <= newest <= current + 2 * RECENT_DOCUMENTS:
-                return None
-            threshold = max(0, newest - RECENT_DOCUMENTS)
-            building = f"{RECENT_INDEX}_new"
-            cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {building}")  # an interrupted build's
-            cursor.execute(
-                f"CREATE INDEX{concurrently} {building} ON claims_searchdocument USING gin (terms) "
-                f"WITH (gin_pending_list_limit = 256) WHERE (claim_id + 0) > {threshold}"
-            )
-            cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {RECENT_INDEX}")
-            cursor.execute(f"ALTER INDEX {building} RENAME TO {RECENT_INDEX}")
+            threshold = _read_threshold(cursor)
+            if force or threshold is None or not threshold <= newest <= threshold + 2 * RECENT_DOCUMENTS:
+                threshold = moved = max(0, newest - RECENT_DOCUMENTS)
+                building = f"{RECENT_INDEX}_new"
+                cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {building}")  # an interrupted build's
+                cursor.execute(
+                    f"CREATE INDEX{concurrently} {building} ON claims_searchdocument USING gin (terms) "
+                    f"WITH (gin_pending_list_limit = 256) WHERE (claim_id + 0) > {threshold}"
+                )
+                cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {RECENT_INDEX}")
+                cursor.execute(f"ALTER INDEX {building} RENAME TO {RECENT_INDEX}")
+            _build_bands(cursor, threshold, concurrently)
         finally:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [RECENT_INDEX])
     _recent.clear()
-    return threshold
+    return moved
+
+
+def _build_bands(cursor: Any, threshold: int, concurrently: str) -> None:
+    """Build the missing band indexes below ``threshold`` (those an interrupted build left, again)."""
+    for low, high in _read_bands(cursor, valid=False):
+        cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {BAND_INDEX}_{low}_{high}")
+    built = set(_read_bands(cursor))
+    for low in range(0, threshold, BAND_IDS):
+        if (low, low + BAND_IDS) not in built:
+            cursor.execute(
+                f"CREATE INDEX{concurrently} IF NOT EXISTS {BAND_INDEX}_{low}_{low + BAND_IDS} "
+                "ON claims_searchdocument USING gin (terms) WITH (gin_pending_list_limit = 256) "
+                f"WHERE (claim_id + 0) > {low} AND (claim_id + 0) <= {low + BAND_IDS}"
+            )
 
 
 def set_similarity_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:

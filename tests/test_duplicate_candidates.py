@@ -188,8 +188,10 @@ def _route(monkeypatch: pytest.MonkeyPatch, route: str) -> None:
     """Make the PostgreSQL search take one of its routes (``claims.search._postgres_ranked``)."""
     monkeypatch.setattr(search, "ONE_PASS_DOCUMENTS", 10**9 if route == "one pass" else -1)
     monkeypatch.setattr(search, "PROBE_DOCUMENTS", 10**9 if route.endswith("by id") else -1)
+    monkeypatch.setattr(search, "BAND_SHARE", 10**9 if route.endswith("band indexes") else 0)
     monkeypatch.setattr(search, "_BANDS", [2, 5])
     monkeypatch.setattr(search, "RECENT_DOCUMENTS", 6)
+    monkeypatch.setattr(search, "BAND_IDS", 4)
     if route.startswith("recent"):
         _check_now()
         assert search.refresh_recent_index(force=True) is not None
@@ -199,7 +201,21 @@ def _route(monkeypatch: pytest.MonkeyPatch, route: str) -> None:
     monkeypatch.setattr(search, "_recent", {})
 
 
-ROUTES = ["one pass", "recent, then by id", "recent, then bands", "whole index, by id", "whole index, bands"]
+def _ids_from_one() -> None:
+    """Claims from id 1 on (the band indexes are counted from claim 0: a few of them for a test's claims).
+    The test's transaction leaves no other claim behind."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setval(pg_get_serial_sequence('claims_claim', 'id'), 1, false)")
+
+
+ROUTES = [
+    "one pass",
+    "recent, then by id",
+    "recent, then bands",
+    "recent, then band indexes",
+    "whole index, by id",
+    "whole index, bands",
+]
 
 
 @pytest.mark.django_db
@@ -208,6 +224,7 @@ ROUTES = ["one pass", "recent, then by id", "recent, then bands", "whole index, 
 def test_every_route_of_a_search_finds_the_same_claims_as_one_pass(
     researcher: Any, monkeypatch: pytest.MonkeyPatch, route: str
 ) -> None:
+    _ids_from_one()
     _published(researcher, [f"Ceasefire talk number {n} in Tripoli" for n in range(12)] + ["Rain in Hanoi"] * 3)
     public = Claim.objects.public()
 
@@ -237,6 +254,66 @@ def test_every_route_of_a_search_finds_the_same_claims_as_one_pass(
     probe = f"LIMIT {search.PROBE_DOCUMENTS + 1}"  # the pass over the older documents' index
     probed = any(statement["sql"].endswith(probe) for statement in statements)
     assert probed == route.startswith("whole index"), "the recent index alone answers"
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_common_query_reads_the_newest_band_indexes_and_stops(
+    researcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ids_from_one()
+    claims = _published(researcher, [f"Ceasefire talk number {n} in Tripoli" for n in range(15)] + ["Rain"] * 5)
+    newest = max(claim.pk for claim in claims)
+    _route(monkeypatch, "recent, then band indexes")
+    monkeypatch.setattr(search, "BAND_SHARE", 0.5)
+    # The newest six documents (the recent index: 15 to 20) hold one match: about as many per six older
+    # ones are expected. Six more candidates (twice RANKED_CANDIDATES + 1, less the one) would take some
+    # nine bands of four, more than half of the four there are: one pass over the whole index (the probe).
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 3)
+    with CaptureQueriesContext(connection) as statements:
+        one = search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli")
+    assert any(statement["sql"].endswith(f"LIMIT {search.PROBE_DOCUMENTS + 1}") for statement in statements)
+    assert len(one) == 4  # RANKED_CANDIDATES + 1 candidates ranked
+    # A common word: every document of the recent index matches (six), and so, in proportion, would the
+    # older ones: four a band. Six more candidates (twice RANKED_CANDIDATES + 1, less the six): the two
+    # newest bands below the recent index are asked, then, if they fall short, the whole index below.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE claims_claim SET text = 'Ceasefire in Tripoli' WHERE id > %s", [newest - 6])
+    index_claims(claim.pk for claim in claims)
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 8)
+    with CaptureQueriesContext(connection) as statements:
+        banded = search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli")
+    last = [statement["sql"] for statement in statements if "OVER ()" in statement["sql"]][-1]  # the ranking
+    assert "(d.claim_id + 0) > 12 AND (d.claim_id + 0) <= 14" in last
+    assert "(d.claim_id + 0) > 8 AND (d.claim_id + 0) <= 12" in last
+    assert "(d.claim_id + 0) > 4 AND" not in last and "d.claim_id <= 8" in last
+    monkeypatch.setattr(search, "BAND_SHARE", 0)
+    assert search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli") == banded
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_the_band_indexes_are_built_below_the_recent_index(researcher: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _ids_from_one()
+    monkeypatch.setattr(search, "RECENT_DOCUMENTS", 3)
+    monkeypatch.setattr(search, "BAND_IDS", 4)
+    monkeypatch.setattr(search, "_recent", {})
+    claims = _published(researcher, [f"Report {n} from Tripoli" for n in range(13)])
+    assert max(claim.pk for claim in claims) == 13
+    _check_now()
+    assert search.refresh_recent_index(force=True) == 10
+    with connection.cursor() as cursor:
+        assert search._read_bands(cursor) == [(0, 4), (4, 8), (8, 12)]  # the last one still takes claims
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'claims_search_band_4_8'")
+        assert cursor.fetchone()[0].endswith("WHERE (((claim_id + 0) > 4) AND ((claim_id + 0) <= 8))")
+    assert search.covering_bands(10) == [(8, 12), (4, 8), (0, 4)]
+    assert search.refresh_recent_index() is None, "nothing to move, nothing to build"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX claims_search_band_4_8")
+    monkeypatch.setattr(search, "_recent", {})
+    assert search.covering_bands(10) == [], "a band is missing: the search asks the whole index"
+    assert search.refresh_recent_index() is None  # the recent index stays; the missing band is built
+    assert search.covering_bands(10) == [(8, 12), (4, 8), (0, 4)]
 
 
 @pytest.mark.django_db
