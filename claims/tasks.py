@@ -108,7 +108,8 @@ def sweep_notifications(limit: int = 500) -> int:
 @shared_task
 def refresh_recent_search_index() -> int | None:
     """Beat task: move the search's index of the newest documents up with the archive (a no-op until
-    RECENT_DOCUMENTS more claims have come in; ``claims.search.refresh_recent_index``)."""
+    RECENT_DOCUMENTS more claims have come in) and build the band indexes it has passed
+    (``claims.search.refresh_recent_index``)."""
     threshold = refresh_recent_index()
     if threshold is not None:
         logger.info("the recent search index now starts above claim %d", threshold)
