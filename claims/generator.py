@@ -2740,9 +2740,12 @@ def generate(
     totals = {table: 0 for table, _columns in writer.tables}
     first_ids = writer.reserve(count)
     last_ids = dict(first_ids)
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # Only the last of these claims will enter the search's index of the newest documents.
-        refresh_recent_index(newest=first_ids[Claim._meta.db_table] + count - 1)
+    newest = first_ids[Claim._meta.db_table] + count - 1
+    if outside:
+        # Only the last of these claims will enter the search's index of the newest documents. A bulk run
+        # also plans the band indexes below it now (empty yet: dropped, then built from the rows at the
+        # end); another run builds them once its rows are in, not row by row.
+        refresh_recent_index(newest=newest, bands=bulk)
 
     def built() -> Iterator[Batch]:
         ids = first_ids
@@ -2773,6 +2776,8 @@ def generate(
                 restoring = time.perf_counter() - restoring
     finishing = time.perf_counter()
     writer.finish()
+    if outside and not bulk:
+        refresh_recent_index(newest=newest)
     _forget_cached_lists()
     ended = time.perf_counter()
     return Summary(count, totals, ended - started, ended - finishing, restoring, bulk)

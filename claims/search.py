@@ -30,6 +30,7 @@ rules, scored in Python over the documents — meant for a newsroom's laptop, no
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -46,6 +47,8 @@ from sources.models import Actor, ActorAlias
 
 from .bulk import insert_rows
 from .models import Claim, SearchDocument
+
+logger = logging.getLogger(__name__)
 
 #: Words of a query that are used; the rest are ignored (a pasted paragraph is not a query).
 MAX_QUERY_WORDS = 10
@@ -669,7 +672,11 @@ def covering_bands(older: int) -> list[tuple[int, int]]:
         bands: list[tuple[int, int]] = []
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                bands = _read_bands(cursor)
+                bands = sorted(
+                    (low, high)
+                    for _name, low, high, valid in _band_indexes(cursor)
+                    if valid and high - low == BAND_IDS  # another width's: left by an older setting
+                )
         _recent["bands"] = cached = (now, bands)
     covering = []
     reached = 0
@@ -683,20 +690,21 @@ def covering_bands(older: int) -> list[tuple[int, int]]:
     return covering[::-1] if reached >= older else []
 
 
-def _read_bands(cursor: Any, valid: bool = True) -> list[tuple[int, int]]:
-    """The (low, high] claim id bounds of the band indexes (valid ones, or those an interrupted build left
-    invalid), lowest first."""
+def _band_indexes(cursor: Any) -> list[tuple[str, int, int, bool]]:
+    """The band indexes: name, (low, high] claim id bounds, and whether valid (an interrupted
+    ``CONCURRENTLY`` build leaves an invalid one)."""
     cursor.execute(
-        "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-        "WHERE i.indrelid = 'claims_searchdocument'::regclass AND c.relname LIKE %s AND i.indisvalid = %s",
-        [BAND_INDEX.replace("_", r"\_") + r"\_%", valid],
+        "SELECT c.relname, pg_get_expr(i.indpred, i.indrelid), i.indisvalid "
+        "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+        "WHERE i.indrelid = 'claims_searchdocument'::regclass AND c.relname LIKE %s",
+        [BAND_INDEX.replace("_", r"\_") + r"\_%"],
     )
     bands = []
-    for (predicate,) in cursor.fetchall():
+    for name, predicate, valid in cursor.fetchall():
         match = re.search(r">\s*'?(\d+).*<=\s*'?(\d+)", predicate or "")
         if match:
-            bands.append((int(match.group(1)), int(match.group(2))))
-    return sorted(bands)
+            bands.append((name, int(match.group(1)), int(match.group(2)), bool(valid)))
+    return bands
 
 
 def _read_threshold(cursor: Any) -> int | None:
@@ -710,19 +718,20 @@ def _read_threshold(cursor: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def refresh_recent_index(newest: int | None = None, force: bool = False) -> int | None:
+def refresh_recent_index(newest: int | None = None, force: bool = False, bands: bool = True) -> int | None:
     """Move the recent index (``claims_search_recent``: the full-text index of the documents above a claim
     id) up to the newest RECENT_DOCUMENTS documents, when more than twice that many are above it (or it
-    is missing, or above the newest); return its new threshold, or None when nothing was done.
+    is missing, or above the newest); return its new threshold, or None when it did not move.
 
     ``newest``: the highest claim id to plan for (the generator passes the last id it will write, so that
     only the last of its claims enter the index). Built ``CONCURRENTLY`` outside a transaction (writes
     go on), then swapped in for the old one; one refresh at a time (an advisory lock). PostgreSQL only.
     Inside a transaction, PostgreSQL builds no index on a table with deferred checks still pending.
 
-    Then the band indexes (BAND_IDS) below the threshold are built where missing, whether the recent
-    index moved or not. A band's index stays once built (the band the threshold is in still takes new
-    claims until they pass its top).
+    Then (``bands``) the band indexes (BAND_IDS) below the threshold are built where missing, whether the
+    recent index moved or not, ``CONCURRENTLY`` outside a transaction. A band's index stays once built (the
+    band the threshold is in still takes new claims until they pass its top). Not while a generator bulk
+    run has the indexes dropped (``claims.generator.drop_indexes``): it puts them back itself.
     """
     if connection.vendor != "postgresql":
         return None
@@ -747,25 +756,35 @@ def refresh_recent_index(newest: int | None = None, force: bool = False) -> int 
                 )
                 cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {RECENT_INDEX}")
                 cursor.execute(f"ALTER INDEX {building} RENAME TO {RECENT_INDEX}")
-            _build_bands(cursor, threshold, concurrently)
+            built = _build_bands(cursor, threshold, concurrently) if bands else 0
         finally:
             cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [RECENT_INDEX])
     _recent.clear()
+    if built:
+        logger.info("built %d band indexes of the search, up to claim %d", built, threshold)
     return moved
 
 
-def _build_bands(cursor: Any, threshold: int, concurrently: str) -> None:
-    """Build the missing band indexes below ``threshold`` (those an interrupted build left, again)."""
-    for low, high in _read_bands(cursor, valid=False):
-        cursor.execute(f"DROP INDEX{concurrently} IF EXISTS {BAND_INDEX}_{low}_{high}")
-    built = set(_read_bands(cursor))
-    for low in range(0, threshold, BAND_IDS):
-        if (low, low + BAND_IDS) not in built:
-            cursor.execute(
-                f"CREATE INDEX{concurrently} IF NOT EXISTS {BAND_INDEX}_{low}_{low + BAND_IDS} "
-                "ON claims_searchdocument USING gin (terms) WITH (gin_pending_list_limit = 256) "
-                f"WHERE (claim_id + 0) > {low} AND (claim_id + 0) <= {low + BAND_IDS}"
-            )
+def _build_bands(cursor: Any, threshold: int, concurrently: str) -> int:
+    """Build the missing band indexes below ``threshold``; return how many. Those an interrupted build left
+    invalid, and those of another width (an older BAND_IDS), are dropped first."""
+    cursor.execute("SELECT to_regclass('generate_claims_dropped') IS NOT NULL")  # claims.generator.BULK_TABLE
+    if cursor.fetchone()[0]:
+        return 0
+    built = set()
+    for name, low, high, valid in _band_indexes(cursor):
+        if valid and high - low == BAND_IDS:
+            built.add(low)
+        else:
+            cursor.execute(f'DROP INDEX{concurrently} IF EXISTS "{name}"')
+    missing = [low for low in range(0, threshold, BAND_IDS) if low not in built]
+    for low in missing:
+        cursor.execute(
+            f"CREATE INDEX{concurrently} IF NOT EXISTS {BAND_INDEX}_{low}_{low + BAND_IDS} "
+            "ON claims_searchdocument USING gin (terms) WITH (gin_pending_list_limit = 256) "
+            f"WHERE (claim_id + 0) > {low} AND (claim_id + 0) <= {low + BAND_IDS}"
+        )
+    return len(missing)
 
 
 def set_similarity_threshold(sender: Any, connection: Any, **kwargs: Any) -> None:

@@ -203,7 +203,8 @@ def _route(monkeypatch: pytest.MonkeyPatch, route: str) -> None:
 
 def _ids_from_one() -> None:
     """Claims from id 1 on (the band indexes are counted from claim 0: a few of them for a test's claims).
-    The test's transaction leaves no other claim behind."""
+    Safe because no test leaves claims behind (each test's transaction is rolled back); the sequence
+    itself is not rolled back, and later tests simply go on from where it is."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT setval(pg_get_serial_sequence('claims_claim', 'id'), 1, false)")
 
@@ -237,6 +238,10 @@ def test_every_route_of_a_search_finds_the_same_claims_as_one_pass(
     one_pass, other = both()
     assert len(one_pass) == 12
     assert one_pass == other
+    if route.endswith("band indexes"):  # it did read them: the band under the recent index, up to it
+        with CaptureQueriesContext(connection) as statements:
+            search.ranked_ids(public, "ceasefire Tripoli")
+        assert any("(d.claim_id + 0) > 8 AND (d.claim_id + 0) <= 9" in statement["sql"] for statement in statements)
     # With fewer candidates ranked than match, every route ranks the newest ones: the recent index
     # (the newest six documents: three of them about the ceasefire) holds fewer, the older ones the rest.
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 4)
@@ -258,25 +263,24 @@ def test_every_route_of_a_search_finds_the_same_claims_as_one_pass(
 
 @pytest.mark.django_db
 @pytest.mark.postgres
-def test_a_common_query_reads_the_newest_band_indexes_and_stops(
-    researcher: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_common_query_reads_the_newest_band_indexes(researcher: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _ids_from_one()
     claims = _published(researcher, [f"Ceasefire talk number {n} in Tripoli" for n in range(15)] + ["Rain"] * 5)
     newest = max(claim.pk for claim in claims)
     _route(monkeypatch, "recent, then band indexes")
     monkeypatch.setattr(search, "BAND_SHARE", 0.5)
     # The newest six documents (the recent index: 15 to 20) hold one match: about as many per six older
-    # ones are expected. Six more candidates (twice RANKED_CANDIDATES + 1, less the one) would take some
-    # nine bands of four, more than half of the four there are: one pass over the whole index (the probe).
+    # ones are expected. The three more candidates wanted (RANKED_CANDIDATES + 1, less the one), 1.5 times,
+    # would take some seven bands of four, more than half of the four there are: one pass over the whole
+    # index (the probe).
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 3)
     with CaptureQueriesContext(connection) as statements:
         one = search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli")
     assert any(statement["sql"].endswith(f"LIMIT {search.PROBE_DOCUMENTS + 1}") for statement in statements)
     assert len(one) == 4  # RANKED_CANDIDATES + 1 candidates ranked
     # A common word: every document of the recent index matches (six), and so, in proportion, would the
-    # older ones: four a band. Six more candidates (twice RANKED_CANDIDATES + 1, less the six): the two
-    # newest bands below the recent index are asked, then, if they fall short, the whole index below.
+    # older ones: four a band. Three more candidates wanted, 1.5 times: the two newest bands below the
+    # recent index are asked, then, if they fall short, the whole index below them.
     with connection.cursor() as cursor:
         cursor.execute("UPDATE claims_claim SET text = 'Ceasefire in Tripoli' WHERE id > %s", [newest - 6])
     index_claims(claim.pk for claim in claims)
@@ -289,6 +293,16 @@ def test_a_common_query_reads_the_newest_band_indexes_and_stops(
     assert "(d.claim_id + 0) > 4 AND" not in last and "d.claim_id <= 8" in last
     monkeypatch.setattr(search, "BAND_SHARE", 0)
     assert search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli") == banded
+    # The two bands fall short (nothing matches from 9 to 14): the rest comes from the whole index below
+    # them, its newest first (claim 8, at the bound, included), as one pass ranks them.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE claims_claim SET text = 'Rain in Hanoi' WHERE id > 8 AND id <= 14")
+    index_claims(claim.pk for claim in claims)
+    monkeypatch.setattr(search, "BAND_SHARE", 0.5)
+    short = search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli")
+    assert sorted(short, reverse=True) == [20, 19, 18, 17, 16, 15, 8, 7, 6]
+    monkeypatch.setattr(search, "ONE_PASS_DOCUMENTS", 10**9)
+    assert search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli") == short
 
 
 @pytest.mark.django_db
@@ -302,18 +316,44 @@ def test_the_band_indexes_are_built_below_the_recent_index(researcher: Any, monk
     assert max(claim.pk for claim in claims) == 13
     _check_now()
     assert search.refresh_recent_index(force=True) == 10
-    with connection.cursor() as cursor:
-        assert search._read_bands(cursor) == [(0, 4), (4, 8), (8, 12)]  # the last one still takes claims
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'claims_search_band_4_8'")
-        assert cursor.fetchone()[0].endswith("WHERE (((claim_id + 0) > 4) AND ((claim_id + 0) <= 8))")
+
+    def bands() -> list[tuple[str, int, int, bool]]:
+        with connection.cursor() as cursor:
+            return sorted(search._band_indexes(cursor), key=lambda band: band[1])
+
+    assert bands() == [  # the last one still takes new claims, up to 12
+        ("claims_search_band_0_4", 0, 4, True),
+        ("claims_search_band_4_8", 4, 8, True),
+        ("claims_search_band_8_12", 8, 12, True),
+    ]
     assert search.covering_bands(10) == [(8, 12), (4, 8), (0, 4)]
+    with connection.cursor() as cursor:  # a band's query is one its index answers
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT claim_id FROM claims_searchdocument d WHERE d.terms @@ to_tsquery('simple', 'tripoli') "
+            "AND (d.claim_id + 0) > 4 AND (d.claim_id + 0) <= 7"
+        )
+        assert "claims_search_band_4_8" in " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
     assert search.refresh_recent_index() is None, "nothing to move, nothing to build"
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX claims_search_band_4_8")
     monkeypatch.setattr(search, "_recent", {})
     assert search.covering_bands(10) == [], "a band is missing: the search asks the whole index"
+    with connection.cursor() as cursor:  # a generator bulk run has the indexes dropped: it restores them
+        cursor.execute("CREATE TABLE generate_claims_dropped (id int)")
+        assert search.refresh_recent_index() is None
+        assert [band[0] for band in bands()] == ["claims_search_band_0_4", "claims_search_band_8_12"]
+        cursor.execute("DROP TABLE generate_claims_dropped")
     assert search.refresh_recent_index() is None  # the recent index stays; the missing band is built
     assert search.covering_bands(10) == [(8, 12), (4, 8), (0, 4)]
+    # Another width (BAND_IDS changed): the old bands are not read, and are dropped for the new ones.
+    monkeypatch.setattr(search, "BAND_IDS", 5)
+    monkeypatch.setattr(search, "_recent", {})  # a process started with the new setting
+    assert search.covering_bands(10) == []
+    search.refresh_recent_index()
+    assert [band[1:3] for band in bands()] == [(0, 5), (5, 10)]
+    assert search.covering_bands(10) == [(5, 10), (0, 5)]
 
 
 @pytest.mark.django_db

@@ -98,7 +98,9 @@ class Command(BaseCommand):
                         if summary.bulk
                         else ""
                     )
-                    + f"{summary.finishing_seconds:.1f} s of ANALYZE at the end)."
+                    + f"{summary.finishing_seconds:.1f} s of ANALYZE"
+                    + ("" if summary.bulk else " and the search's band indexes")
+                    + " at the end)."
                 )
             )
         if options["verbosity"] > 1:
