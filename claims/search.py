@@ -561,14 +561,9 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
             if rows and rows[0][1] > RANKED_CANDIDATES:
                 return [row[0] for row in rows]
             older = recent
-            # The recent documents are a sample of the archive: as many matches per claim id among the
-            # older ones are expected. Many: the newest bands hold enough of them.
-            sampled = rows[0][1] if rows else 0
-            covering = covering_bands(older)
-            per_band = sampled * BAND_IDS / (newest - recent)
-            needed = 1 + int(1.5 * (RANKED_CANDIDATES + 1 - sampled) / per_band) if sampled else len(covering) + 1
-            if covering and needed <= BAND_SHARE * len(covering):
-                for low, high in covering[:needed]:
+            bands = _bands_to_read(rows[0][1] if rows else 0, recent, newest)
+            if bands:
+                for low, high in bands:
                     bounds = f"(d.claim_id + 0) > {low} AND (d.claim_id + 0) <= {min(high, older)}"
                     parts.append(matching(bounds, order="(d.claim_id + 0)"))
                     older = low
@@ -663,6 +658,19 @@ def recent_threshold() -> int | None:
     return threshold
 
 
+def _bands_to_read(sampled: int, recent: int, newest: int) -> list[tuple[int, int]]:
+    """The newest bands below the recent index (threshold ``recent``) a query reads, having found
+    ``sampled`` candidates among the documents above it (up to ``newest``); empty: none. Those documents
+    are a sample of the archive: as many candidates per claim id are expected below. When the candidates
+    still wanted (1.5 times) are expected in at most BAND_SHARE of the bands, those are read."""
+    covering = covering_bands(recent) if sampled else []
+    if not covering:
+        return []
+    per_band = sampled * BAND_IDS / (newest - recent)
+    needed = 1 + int(1.5 * (RANKED_CANDIDATES + 1 - sampled) / per_band)
+    return covering[:needed] if needed <= BAND_SHARE * len(covering) else []
+
+
 def covering_bands(older: int) -> list[tuple[int, int]]:
     """The band indexes (``BAND_IDS``) holding every document up to claim ``older``, as (low, high] bounds,
     the newest first; empty when some band is missing. Read at most every RECENT_SECONDS per process."""
@@ -697,7 +705,7 @@ def _band_indexes(cursor: Any) -> list[tuple[str, int, int, bool]]:
         "SELECT c.relname, pg_get_expr(i.indpred, i.indrelid), i.indisvalid "
         "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE i.indrelid = 'claims_searchdocument'::regclass AND c.relname LIKE %s",
-        [BAND_INDEX.replace("_", r"\_") + r"\_%"],
+        [r"claims\_search\_band\_%"],  # BAND_INDEX
     )
     bands = []
     for name, predicate, valid in cursor.fetchall():
@@ -768,7 +776,9 @@ def refresh_recent_index(newest: int | None = None, force: bool = False, bands: 
 def _build_bands(cursor: Any, threshold: int, concurrently: str) -> int:
     """Build the missing band indexes below ``threshold``; return how many. Those an interrupted build left
     invalid, and those of another width (an older BAND_IDS), are dropped first."""
-    cursor.execute("SELECT to_regclass('generate_claims_dropped') IS NOT NULL")  # claims.generator.BULK_TABLE
+    from .generator import BULK_TABLE  # the generator imports this module
+
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [BULK_TABLE])
     if cursor.fetchone()[0]:
         return 0
     built = set()

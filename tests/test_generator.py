@@ -138,6 +138,49 @@ def test_a_run_plans_the_search_s_recent_index_for_the_ids_it_writes(monkeypatch
         search.refresh_recent_index(newest=0, force=True)  # as migration 0017 leaves a new database
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, reset_sequences=True)
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_run_leaves_the_search_s_band_indexes_built(monkeypatch: pytest.MonkeyPatch, bulk: bool) -> None:
+    # A plain run builds them once its rows are in; a bulk run plans them first (on no rows), drops them
+    # with the other indexes and builds them from the rows at the end.
+    monkeypatch.setattr(search, "RECENT_DOCUMENTS", 50)
+    monkeypatch.setattr(search, "BAND_IDS", 40)
+    monkeypatch.setattr(search, "_recent", {})
+    fresh_database()
+    try:
+        generate(150, seed=7, batch_size=60, bulk=bulk)
+        assert search.recent_threshold() == 100
+        assert search.covering_bands(100) == [(80, 120), (40, 80), (0, 40)]
+        with connection.cursor() as cursor:
+            cursor.execute(  # the band's commonest word
+                "SELECT word FROM ts_stat('SELECT terms FROM claims_searchdocument WHERE claim_id > 40 "
+                "AND claim_id <= 80') ORDER BY ndoc DESC, word LIMIT 1"
+            )
+            word = cursor.fetchone()[0]
+            in_band_sql = (
+                "SELECT count(*) FROM claims_searchdocument d WHERE d.terms @@ %s::tsquery "
+                "AND (d.claim_id + 0) > 40 AND (d.claim_id + 0) <= 80"
+            )
+            cursor.execute("SET enable_seqscan = off")
+            cursor.execute("EXPLAIN " + in_band_sql, [word])
+            assert "claims_search_band_40_80" in " ".join(row[0] for row in cursor.fetchall())
+            cursor.execute(in_band_sql, [word])
+            in_band = cursor.fetchone()[0]
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute(
+                "SELECT count(*) FROM claims_searchdocument WHERE terms @@ %s::tsquery AND claim_id > 40 "
+                "AND claim_id <= 80",
+                [word],
+            )
+            assert in_band == cursor.fetchone()[0] > 0  # the band's index holds every row of its band
+    finally:
+        with connection.cursor() as cursor:
+            for name, *_bounds in search._band_indexes(cursor):
+                cursor.execute(f'DROP INDEX "{name}"')
+        search.refresh_recent_index(newest=0, force=True)
+
+
 def generated_tables_schema() -> tuple[set[str], set[tuple[str, str, bool]]]:
     """Every index and constraint of the tables the generator writes, as PostgreSQL would dump them."""
     tables = [model._meta.db_table for model, _columns in generator.TABLES]
