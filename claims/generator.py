@@ -58,7 +58,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 
-from sources.folding import exact, key, sound
+from sources.folding import WordKeys, exact
 from sources.models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
 
 from .models import (
@@ -1504,39 +1504,6 @@ class Stamps:
         return self.day((t + self.offset) // DAY)
 
 
-class Folding:
-    """``sources.folding`` applied word by word through caches: the same keys, a hundred times faster
-    on text made of a small vocabulary. Folding never joins or splits across a space, so the key of a
-    text is the keys of its space-separated words, joined (the tests compare with ``document_for``)."""
-
-    def __init__(self) -> None:
-        self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._names: dict[str, tuple[str, tuple[str, ...], str]] = {}
-
-    def fold(self, text: str) -> tuple[str, list[str]]:
-        """The key of ``text`` and the sound keys of its words, in order."""
-        words = self._words
-        keys: list[str] = []
-        sounds: list[str] = []
-        for word in text.split(" "):
-            folded = words.get(word)
-            if folded is None:
-                word_key = key(word)
-                folded = words[word] = (word_key, tuple(filter(None, map(sound, word_key.split()))))
-            if folded[0]:
-                keys.append(folded[0])
-                sounds.extend(folded[1])
-        return " ".join(keys), sounds
-
-    def name(self, name: str) -> tuple[str, tuple[str, ...], str]:
-        """A name's key, its sound keys and its exact form (names are few: each is folded once)."""
-        folded = self._names.get(name)
-        if folded is None:
-            name_key, sounds = self.fold(name)
-            folded = self._names[name] = (name_key, tuple(sounds), exact(name))
-        return folded
-
-
 @dataclass
 class Slots:
     frame: Frame
@@ -1595,7 +1562,7 @@ class BatchBuilder:
         self.seed = seed
         self.total = total
         self.stamps = stamps
-        self.folding = Folding()
+        self.folding = WordKeys()
         end = int(dt.datetime.combine(until, dt.time(), tzinfo=dt.UTC).timestamp())
         self.anchor = end
         self.period_end = end - DAY

@@ -42,7 +42,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from sources.folding import exact, key, sound, sound_words
+from sources.folding import WordKeys, exact, key, sound
 from sources.models import Actor, ActorAlias
 
 from .bulk import insert_rows
@@ -75,8 +75,8 @@ def _names(actor_or_place: object) -> list[str]:
     return [actor_or_place.name, *(alias.name for alias in actor_or_place.aliases.all())]  # type: ignore[attr-defined]
 
 
-def document_for(claim: Claim) -> SearchDocument:
-    """The search document of a claim (its relations prefetched or not)."""
+def document_for(claim: Claim, keys: WordKeys | None = None) -> SearchDocument:
+    """The search document of a claim (its relations prefetched or not); ``keys`` as for ``_document``."""
     texts = [claim.text, *(t.text for t in claim.translations.all()), *(a.quote for a in claim.appearances.all())]
     names: list[str] = []
     if claim.claimant is not None:
@@ -85,23 +85,29 @@ def document_for(claim: Claim) -> SearchDocument:
         names += _names(actor)
     for place in claim.places.all():
         names += _names(place)
-    return _document(claim, texts, names)
+    return _document(claim, texts, names, keys)
 
 
-def _document(claim: Claim, texts: list[str], names: list[str]) -> SearchDocument:
+def _document(claim: Claim, texts: list[str], names: list[str], keys: WordKeys | None = None) -> SearchDocument:
+    """``keys``: the word cache of a batch of documents (a new one by default)."""
+    keys = keys or WordKeys()
     # Each text once, in order: a quote is often the wording itself.
     texts = list(dict.fromkeys(texts))
     names = list(dict.fromkeys(names))
-    text_key = "\n".join(key(t) for t in texts)
-    names_key = "\n".join(key(n) for n in names)
-    all_key = f"{text_key}\n{names_key}".strip()
+    folded_texts = [keys.fold(text) for text in texts]
+    folded_names = [keys.name(name) for name in names]
+    text_key = "\n".join(text_key for text_key, _sounds in folded_texts)
+    names_key = "\n".join(name_key for name_key, _sounds, _exact in folded_names)
+    sounds = [sound for _key, text_sounds in folded_texts for sound in text_sounds]
+    for _key, name_sounds, _exact in folded_names:
+        sounds += name_sounds
     return SearchDocument(
         claim=claim,
-        exact="\n".join(exact(t) for t in texts + names),
+        exact="\n".join([*(exact(text) for text in texts), *(name_exact for _k, _s, name_exact in folded_names)]),
         text_key=text_key,
         names_key=names_key,
-        all_key=all_key,
-        sound_key=" ".join(sound_words(all_key)),
+        all_key=f"{text_key}\n{names_key}".strip(),
+        sound_key=" ".join(dict.fromkeys(sounds)),
     )
 
 
@@ -120,7 +126,8 @@ def index_claims(claim_ids: Iterable[int], scan_duplicates: bool = True) -> int:
         .select_related("claimant")
         .prefetch_related("translations", "appearances", "claimant__aliases", "mentions__aliases", "places__aliases")
     )
-    documents = [document_for(claim) for claim in claims]
+    keys = WordKeys()
+    documents = [document_for(claim, keys) for claim in claims]
     before = {
         claim_id: (text_key, pending)
         for claim_id, text_key, pending in SearchDocument.objects.filter(claim_id__in=ids).values_list(
@@ -164,8 +171,9 @@ def index_new_claims(claims: list[Claim]) -> int:
             .values_list("actor_id", "name")
         ):
             names[actor_id].append(alias)
+    keys = WordKeys()
     documents = [
-        _document(claim, [claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else [])
+        _document(claim, [claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else [], keys)
         for claim in claims
     ]
     return insert_rows(SearchDocument, documents)

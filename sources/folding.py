@@ -137,3 +137,38 @@ def sound(word: str) -> str:
 def sound_words(text: str) -> list[str]:
     """The sound keys of a text's words, in order, each once."""
     return list(dict.fromkeys(filter(None, (sound(word) for word in key(text).split()))))
+
+
+class WordKeys:
+    """``key`` and ``sound`` applied word by word through a cache: the same keys, many times faster on
+    text of a limited vocabulary (a Vietnamese syllable, a name, recur from claim to claim). Folding never
+    joins or splits across a space, so the key of a text is the keys of its space-separated words,
+    joined, and its sound keys theirs (tests compare the search documents built both ways). One
+    instance per batch of documents: the cache grows with the words it meets."""
+
+    def __init__(self) -> None:
+        self._words: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._names: dict[str, tuple[str, tuple[str, ...], str]] = {}
+
+    def fold(self, text: str) -> tuple[str, list[str]]:
+        """The key of ``text`` and the sound keys of its words, in order."""
+        words = self._words
+        keys: list[str] = []
+        sounds: list[str] = []
+        for word in text.split(" "):
+            folded = words.get(word)
+            if folded is None:
+                word_key = key(word)
+                folded = words[word] = (word_key, tuple(filter(None, map(sound, word_key.split()))))
+            if folded[0]:
+                keys.append(folded[0])
+                sounds.extend(folded[1])
+        return " ".join(keys), sounds
+
+    def name(self, name: str) -> tuple[str, tuple[str, ...], str]:
+        """A name's key, its sound keys and its exact form (names recur: each is folded once)."""
+        folded = self._names.get(name)
+        if folded is None:
+            name_key, sounds = self.fold(name)
+            folded = self._names[name] = (name_key, tuple(sounds), exact(name))
+        return folded

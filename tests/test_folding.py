@@ -9,7 +9,7 @@ from anyascii import anyascii
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sources.folding import exact, fold, key, sound, sound_words, to_ascii
+from sources.folding import WordKeys, exact, fold, key, sound, sound_words, to_ascii
 
 # Any text, surrogates excluded (they cannot be stored or typed).
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -137,3 +137,26 @@ def test_a_sound_key_is_empty_or_lowercase_letters(word):
 @given(st.text() | st.text(alphabet="ĐđơưăâêôậồếữỹÆæßØ“”–‘’ЛавровالعربيةΩ漢字😀\u0301\u0323 ab1"))
 def test_the_fast_transliteration_is_anyascii(text: str) -> None:
     assert to_ascii(text) == anyascii(text)
+
+
+# Texts mixing what folds across a word's edge if anything does: marks after a space or at a word's
+# start, no-break and ideographic spaces, compatibility forms that hold a space, several scripts.
+WORDS_TEXT = st.text(
+    alphabet="ĐđơưăâêôậồếữỹÆæßØ“”–‘’ЛавровёЁالعربيةـًΩ漢字😀\u0301\u0323\u0308´¨ ﾞ㍱ ab1\n\t\u00a0\u3000-.,",
+    max_size=80,
+)
+
+
+@settings(max_examples=500)
+@example("Lực lượng ông Haftar kiểm soát 7% \u0301mạng")
+@example(" ´a ¨ ")
+@example("е\u0308 ё")
+@given(st.lists(WORDS_TEXT, max_size=4))
+def test_keys_by_word_are_the_keys_of_the_whole_text(texts: list[str]) -> None:
+    keys = WordKeys()
+    for text in [*texts, *texts]:  # the second time from the cache
+        text_key, sounds = keys.fold(text)
+        assert text_key == key(text)
+        assert list(dict.fromkeys(sounds)) == sound_words(text)
+        name_key, name_sounds, name_exact = keys.name(text)
+        assert (name_key, list(dict.fromkeys(name_sounds)), name_exact) == (key(text), sound_words(text), exact(text))

@@ -350,3 +350,35 @@ def test_the_vocabulary_trigger_plans_for_the_vocabulary_it_finds(researcher):
     index_claims([second.pk])
     # One read of the vocabulary at most (a hash join), not one per word of the new document.
     assert vocabulary_rows_read() - before <= 3100
+
+
+def test_a_document_holds_the_keys_of_each_text_and_name_once(researcher: Any) -> None:
+    from claims.search import document_for
+    from sources.folding import exact, key, sound_words
+
+    from .factories import ActorAliasFactory, AppearanceFactory, ClaimFactory, TranslationFactory
+
+    claimant = ActorAliasFactory(name="Аль-Мисмари", actor__name="Ahmed al-Mismari").actor
+    claim = ClaimFactory(text="Quân đội LNA  bắn hạ\u00a0một máy bay – “7%”", claimant=claimant, author=researcher)
+    TranslationFactory(claim=claim, text="The LNA shot down a plane")
+    TranslationFactory(claim=claim, language="ar", text="الجيش الوطني الليبي أسقط طائرة")
+    AppearanceFactory(claim=claim)
+
+    document = document_for(Claim.objects.get(pk=claim.pk))
+
+    texts = list(
+        dict.fromkeys(
+            [
+                claim.text,
+                *claim.translations.values_list("text", flat=True),
+                *(claim.appearances.values_list("quote", flat=True)),
+            ]
+        )
+    )
+    names = ["Ahmed al-Mismari", "Аль-Мисмари"]
+    text_key, names_key = "\n".join(map(key, texts)), "\n".join(map(key, names))
+    assert document.text_key == text_key
+    assert document.names_key == names_key
+    assert document.all_key == f"{text_key}\n{names_key}"
+    assert document.exact == "\n".join(map(exact, texts + names))
+    assert document.sound_key == " ".join(sound_words(document.all_key))
