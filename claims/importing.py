@@ -370,6 +370,11 @@ def _language(container: dict[str, Any] | None, label: str) -> str:
     return _canonical_language(value.strip()[:64])
 
 
+@functools.lru_cache(maxsize=256)  # a feed names its publisher's address on every review
+def _is_publisher_address(url: str) -> bool:
+    return _is_web_address(url)
+
+
 def _is_web_address(url: str) -> bool:
     try:
         _url_validator(url)
@@ -400,7 +405,7 @@ def _claim_date(value: str) -> dt.date | None:
         return None
 
 
-def read_review(raw: Any) -> ReviewData:
+def read_review(raw: Any, index: int = -1) -> ReviewData:
     """Validate one item of a feed; raise ``Malformed`` (with the reason) when it cannot be imported."""
     if isinstance(raw, _UnreadableLine):
         raise Malformed(_("Line %(line)d is not valid JSON.") % {"line": raw.number})
@@ -478,13 +483,13 @@ def read_review(raw: Any) -> ReviewData:
     if by is not None:
         publisher = _text(by, "name", MAX_PUBLISHER_LENGTH, "author.name")
         publisher_url = _text(by, "url", label="author.url")
-        if len(publisher_url) > MAX_URL_LENGTH or not _is_web_address(publisher_url):
+        if len(publisher_url) > MAX_URL_LENGTH or not _is_publisher_address(publisher_url):
             publisher_url = ""  # a detail: a bad one is left out, the review still counts
 
     headline = _text(raw, "headline") or _text(raw, "name")
     reviewed_at = _review_date(_text(raw, "datePublished"))
     return ReviewData(
-        index=-1,
+        index=index,
         url=url,
         text=text,
         language=language,
@@ -511,7 +516,7 @@ def read_feed(data: Any) -> tuple[list[ReviewData], ImportResult]:
     latest: dict[str, ReviewData] = {}
     for index, raw in enumerate(items):
         try:
-            review = dataclasses.replace(read_review(raw), index=index)
+            review = read_review(raw, index)
         except Malformed as problem:
             url = raw.get("url") if isinstance(raw, dict) else None
             result.problems.append(
@@ -752,15 +757,16 @@ class _Importer:
                 )
                 for review in fresh
             ]
-            Claim.objects.bulk_create(claims)
+            insert_rows(Claim, claims, with_ids=True)
             # The audit trail opens for each claim, as ``workflow.record_created`` opens it for one.
-            ReviewEvent.objects.bulk_create(
+            insert_rows(
+                ReviewEvent,
                 [
                     ReviewEvent(
                         claim=claim, actor=self.user, action=Action.CREATE, from_status="", to_status=claim.status
                     )
                     for claim in claims
-                ]
+                ],
             )
             insert_rows(
                 ExternalReview,

@@ -54,3 +54,85 @@ def test_a_duplicate_row_raises_django_s_integrity_error(researcher: Any) -> Non
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(ExternalReview, [_review(claim, "https://a.example/1")])
     assert ExternalReview.objects.count() == 1
+
+
+def test_json_orjson_cannot_write_is_written_as_django_writes_it(researcher: Any) -> None:
+    claim = ClaimFactory(author=researcher)
+    item = {**ITEM, "huge": 2**70, "escapes": 'tab\there "quoted" back\\slash \u2028 emoji 🇻🇳'}
+    review = _review(claim, "https://a.example/1")
+    review.item = item
+
+    insert_rows(ExternalReview, [review])
+
+    assert ExternalReview.objects.get().item == item
+
+
+def test_rows_given_ids_are_written_with_them_and_can_be_referred_to(researcher: Any) -> None:
+    from claims.models import Claim, ClaimStatus, ReviewEvent
+    from claims.workflow import Action
+
+    older = ClaimFactory(author=researcher)
+    claims = [
+        Claim(text=f"Khẳng định số {n}", language="vi", author=researcher, status=ClaimStatus.DRAFT) for n in range(3)
+    ]
+
+    assert insert_rows(Claim, claims, with_ids=True) == 3
+
+    ids = [claim.pk for claim in claims]
+    assert all(isinstance(pk, int) and pk > older.pk for pk in ids)
+    assert len(set(ids)) == 3
+    assert not any(claim._state.adding for claim in claims), "saved, as bulk_create leaves them"
+    assert dict(Claim.objects.filter(pk__in=ids).values_list("pk", "text")) == {c.pk: c.text for c in claims}
+    insert_rows(
+        ReviewEvent,
+        [ReviewEvent(claim=c, actor=researcher, action=Action.CREATE, to_status=c.status) for c in claims],
+    )
+    assert ReviewEvent.objects.filter(claim__in=ids).count() == 3
+    assert ClaimFactory(author=researcher).pk > max(ids), "the table's own ids go on after the ones taken"
+
+
+def test_ids_are_only_given_to_new_rows(researcher: Any) -> None:
+    from claims.models import Claim
+
+    existing = ClaimFactory(author=researcher)
+
+    with pytest.raises(ValueError, match="some have an id already"):
+        insert_rows(Claim, [Claim(text="x", language="en", author=researcher), existing], with_ids=True)
+
+
+def test_values_are_prepared_as_django_prepares_them(researcher: Any, settings: Any) -> None:
+    """What the fast path sends as it is, and what it leaves to the fields: a tag to normalise, a naive
+    moment to make aware, a number given as text, a lazy text."""
+    from django.utils.functional import lazy
+
+    from claims.models import Claim, ClaimStatus
+
+    lazy_text = lazy(lambda: "Văn bản lười", str)()
+    made = [
+        Claim(text="Khẳng định", language="VI", author=researcher, status=ClaimStatus.DRAFT),
+        Claim(
+            text=lazy_text,
+            language="en_us",
+            author_id=str(researcher.pk),
+            status=ClaimStatus.PUBLISHED,
+            claim_date=dt.date(2019, 4, 9),
+            published_at=dt.datetime(2019, 4, 9, 10, 30),  # naive: read in the site's time zone
+            version="3",
+        ),
+    ]
+    expected_published = dt.datetime(2019, 4, 9, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    settings.TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        insert_rows(Claim, made, with_ids=True)
+
+    first, second = Claim.objects.filter(pk__in=[c.pk for c in made]).order_by("pk")
+    assert (first.language, first.version, first.claim_date, first.published_at) == ("vi", 1, None, None)
+    assert (second.text, second.language, second.author_id, second.version) == (
+        "Văn bản lười",
+        "en-US",
+        researcher.pk,
+        3,
+    )
+    assert second.claim_date == dt.date(2019, 4, 9)
+    assert second.published_at == expected_published
