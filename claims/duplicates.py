@@ -154,15 +154,19 @@ def score_document(probes: list[list[str]], lines: list[list[str]], floor: float
     return best if best > floor else 0.0
 
 
-def _filter(probes: list[list[str]]) -> tuple[str, str, int | None]:
-    """The full-text queries that choose the candidates (PostgreSQL): the probes' rarest words and sound
-    keys, by the planner's statistics, as many as keep the documents to read under CANDIDATE_DOCUMENTS.
+def _filter(probes: list[list[str]]) -> tuple[str, int | None]:
+    """The full-text query on ``terms`` that chooses the candidates (PostgreSQL): the probes' rarest words
+    and sound keys, by the planner's statistics, as many as keep the documents to read under
+    CANDIDATE_DOCUMENTS.
 
     Ranking every document that shares any word took seconds at a million claims: common Vietnamese
     syllables are in a third of them. A claim worth suggesting shares its rare words (names, numbers,
     places) or their respellings. When even the rarest word is common (a generic statement), a candidate
     must hold two of a probe's FALLBACK_WORDS rarest and be among the newest FALLBACK_WINDOW documents
-    (the third value: the window, or None)."""
+    (the second value: the window, or None).
+
+    One query on ``terms``, answered by its index, rather than one on ``vector`` OR one on
+    ``sound_vector``: those two columns have no index of their own since migration 0020."""
     frequencies, floor, documents = word_statistics("vector")
     sound_frequencies, sound_floor, _documents = word_statistics("sound_vector")
     words = {word for probe in probes for word in probe}
@@ -178,12 +182,13 @@ def _filter(probes: list[list[str]]) -> tuple[str, str, int | None]:
         chosen[kind].append(term)
         expected += estimate
     if expected <= CANDIDATE_DOCUMENTS or all(len(probe) < 2 for probe in probes):
-        return " | ".join(chosen[0]) or "\x01", " | ".join(chosen[1]) or "\x01", None
+        # Sound keys as ``terms`` holds them, after a 0 (migration 0015).
+        return " | ".join([*chosen[0], *(f"0{key}" for key in chosen[1])]) or "\x01", None
     pairs: set[str] = set()
     for probe in probes:
         rarest = sorted(probe, key=lambda word: (frequencies.get(word, floor), word))[:FALLBACK_WORDS]
         pairs.update(f"({first} & {second})" for first, second in combinations(sorted(rarest), 2))
-    return " | ".join(sorted(pairs)) or "\x01", "\x01", FALLBACK_WINDOW
+    return " | ".join(sorted(pairs)) or "\x01", FALLBACK_WINDOW
 
 
 def _candidates(queryset: QuerySet[Claim], probes: list[list[str]]) -> Iterable[tuple[int, str]]:
@@ -192,7 +197,7 @@ def _candidates(queryset: QuerySet[Claim], probes: list[list[str]]) -> Iterable[
     if connection.vendor != "postgresql":
         return documents.values_list("claim_id", "all_key").iterator()
     probes = [sorted({word for word in probe if word not in LIGHT_WORDS}) or sorted(set(probe)) for probe in probes]
-    filter_words, filter_sounds, window = _filter(probes)
+    filter_terms, window = _filter(probes)
     window_sql = "" if window is None else "AND d.claim_id > (SELECT max(claim_id) FROM claims_searchdocument) - %s"
     ranks, rank_params = [], []
     for words in probes:
@@ -219,15 +224,14 @@ def _candidates(queryset: QuerySet[Claim], probes: list[list[str]]) -> Iterable[
             SELECT r.claim_id, r.all_key FROM (
                 SELECT d.claim_id, d.all_key, GREATEST({", ".join(ranks)}) AS rank
                 FROM claims_searchdocument d
-                WHERE (d.vector @@ to_tsquery('simple'::regconfig, %s)
-                    OR d.sound_vector @@ to_tsquery('simple'::regconfig, %s)) {window_sql}
+                WHERE d.terms @@ to_tsquery('simple'::regconfig, %s) {window_sql}
                 ORDER BY rank DESC OFFSET 0
             ) r
             WHERE r.claim_id IN ({sql})
             ORDER BY r.rank DESC
             LIMIT {CANDIDATES}
             """,  # noqa: S608 - constants and Django's compiled subquery; values are parameters
-            [*rank_params, filter_words, filter_sounds, *([] if window is None else [window]), *params],
+            [*rank_params, filter_terms, *([] if window is None else [window]), *params],
         )
         rows = cursor.fetchall()
         cursor.execute("SELECT set_config('enable_seqscan', %s, true), set_config('jit', %s, true)", [seqscan, jit])

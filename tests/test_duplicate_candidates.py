@@ -70,19 +70,33 @@ def statistics(monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_the_filter_takes_the_rarest_words_within_the_budget(statistics: Any) -> None:
     statistics({"tripoli": 0.03, "kiem": 0.004, "soat": 0.004, "common": 0.0002}, 1_000_000)
 
-    words, sounds, window = duplicates._filter([["7", "kiem", "lanh", "soat", "tripoli"]])
+    terms, window = duplicates._filter([["7", "kiem", "lanh", "soat", "tripoli"]])
 
     # Words below the most common statistics count as at most the floor (200 documents): "7" and "lanh"
     # first, then one of the 4,000-document words would pass the budget; "tripoli" (30,000) never.
-    assert set(words.split(" | ")) == {"7", "lanh"}
+    # Every sound key is common here: none is asked.
+    assert set(terms.split(" | ")) == {"7", "lanh"}
     assert window is None
-    assert sounds == "\x01", "every sound key is common here"
+
+
+def test_a_rare_sound_key_is_asked_as_terms_holds_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    table = {
+        "vector": (time.monotonic(), ({"gaddafi": 0.03, "tripoli": 0.001}, 0.0002, 1_000_000)),
+        "sound_vector": (time.monotonic(), ({"kdf": 0.0001}, 0.5, 1_000_000)),
+    }
+    monkeypatch.setattr(search, "_statistics", table)
+
+    terms, window = duplicates._filter([["gaddafi", "tripoli"]])
+
+    # Gaddafi's respellings (100 documents), not the word itself (30,000); Tripoli's sound key is common.
+    assert terms == "tripoli | 0kdf"
+    assert window is None
 
 
 def test_every_word_common_falls_back_to_two_words_in_the_newest_documents(statistics: Any) -> None:
     statistics({"chien": 0.01, "dau": 0.02, "geneva": 0.03, "fighter": 0.04, "jets": 0.05}, 1_000_000)
 
-    words, _sounds, window = duplicates._filter([["chien", "dau", "fighter", "geneva", "jets"]])
+    words, window = duplicates._filter([["chien", "dau", "fighter", "geneva", "jets"]])
 
     assert window == duplicates.FALLBACK_WINDOW
     assert words.split(" | ") == sorted(
@@ -379,3 +393,32 @@ def test_the_recent_index_moves_up_with_the_archive(researcher: Any, monkeypatch
     # A generator run plans for the ids it is about to write (an index above the newest is moved down).
     assert search.refresh_recent_index(newest=newest + 100) == newest + 97
     assert search.refresh_recent_index() == newest - 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_candidates_are_read_from_the_terms_index(researcher: Any) -> None:
+    """Words and sound keys in one query on ``terms`` (migration 0020 dropped the indexes of ``vector`` and
+    ``sound_vector``): a respelled name finds its claim through the sound key's ``0`` form."""
+    gaddafi = ClaimFactory(author=researcher, language="en", text="Gaddafi's son stands for election in Libya")
+    for n in range(30):
+        ClaimFactory(author=researcher, language="en", text=f"Fighting near Tripoli goes on, report {n}")
+    index_claims(Claim.objects.values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE claims_searchdocument")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'claims_searchdocument' AND indexdef LIKE '%%gin%%'"
+        )
+        assert {name for (name,) in cursor.fetchall()} & {"claims_search_vector", "claims_search_sound"} == set()
+
+    with CaptureQueriesContext(connection) as queries:
+        found = duplicates.find_duplicates(["Qaddafi's son stands for election"])
+
+    assert found[0].claim_id == gaddafi.pk
+    candidates = next(q["sql"] for q in queries if "d.terms @@" in q["sql"])
+    assert "0kdf" in candidates, "the respelling is asked by its sound key"
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {candidates}")
+        assert "claims_search_terms" in " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
