@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import orjson
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.types.json import Jsonb
 
@@ -34,6 +34,8 @@ def insert_rows(
     """
     if not objects:
         return 0
+    if with_ids and not isinstance(model._meta.pk, models.AutoField | models.BigAutoField):
+        raise ValueError(f"insert_rows(with_ids=True) takes ids from a sequence: {model.__name__}'s key has none.")
     if with_ids and any(instance.pk is not None for instance in objects):
         raise ValueError(f"insert_rows(with_ids=True) is for new {model.__name__} rows: some have an id already.")
     if connection.vendor != "postgresql":
@@ -46,31 +48,42 @@ def insert_rows(
         if not (field.primary_key and isinstance(field, models.AutoField | models.BigAutoField))
         and not getattr(field, "generated", False)
     ]
-    if with_ids:
-        _assign_ids(model, objects)
-        fields.insert(0, cast(models.Field, model._meta.pk))
     table = connection.ops.quote_name(model._meta.db_table)
+    if with_ids:
+        fields.insert(0, cast(models.Field, model._meta.pk))
     columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)  # concrete: set
     prepare = [_preparer(field, connections[DEFAULT_DB_ALIAS]) for field in fields]
-    connection.ensure_connection()
-    raw: Any = connection.connection  # Django's cursor wrapper has no copy()
-    # Django's own exceptions (an IntegrityError for a duplicate key), as from its cursors.
-    with (
-        connection.wrap_database_errors,
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for instance in objects:
-            copy.write_row([value(instance) for value in prepare])
+    try:
+        with transaction.atomic():
+            if with_ids:
+                _assign_ids(model, table, objects)
+            connection.ensure_connection()
+            raw: Any = connection.connection  # Django's cursor wrapper has no copy()
+            # Django's own exceptions (an IntegrityError for a duplicate key), as from its cursors.
+            with (
+                connection.wrap_database_errors,
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for instance in objects:
+                    copy.write_row([value(instance) for value in prepare])
+    except Exception:
+        if with_ids:  # not saved: new again, as bulk_create leaves them when it fails
+            for instance in objects:
+                instance.pk = None
+        raise
     for instance in objects:  # saved, as bulk_create leaves them
         instance._state.adding = False
         instance._state.db = connection.alias
     return len(objects)
 
 
-def _assign_ids(model: type[models.Model], objects: Sequence[models.Model]) -> None:
+def _assign_ids(model: type[models.Model], table: str, objects: Sequence[models.Model]) -> None:
     pk = cast(models.Field, model._meta.pk)
     with connection.cursor() as cursor:
+        # The lock an INSERT takes, taken before the ids: a generator run moving the sequence under its
+        # EXCLUSIVE lock (claims.generator.PostgresWriter.reserve) is waited for, not raced.
+        cursor.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
             [model._meta.db_table, pk.column, len(objects)],
@@ -80,7 +93,8 @@ def _assign_ids(model: type[models.Model], objects: Sequence[models.Model]) -> N
 
 
 #: Field classes (exactly these, not subclasses: ``LanguageField`` normalises its text) whose database
-#: value is the Python value itself when it is of one of these types, as Django's preparation leaves it.
+#: value is the Python value itself when it is of one of these types, as Django's preparation leaves it
+#: (but for psycopg's Int4/Int8 wrappers of integers, which only choose a binary type: COPY here is text).
 _AS_IS: dict[type[models.Field], tuple[type, ...]] = {
     models.CharField: (str, type(None)),
     models.TextField: (str, type(None)),
@@ -120,7 +134,12 @@ def _preparer(field: models.Field, db: BaseDatabaseWrapper) -> Callable[[models.
 
         return prepared_json
 
-    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    # A key's value is its target's; a subclass of ForeignKey may prepare its own way.
+    target = (
+        cast(models.ForeignKey, field).target_field
+        if type(field) in (models.ForeignKey, models.OneToOneField)
+        else field
+    )
     as_is = (int, type(None)) if isinstance(target, _AUTO_KEYS) else _AS_IS.get(type(target))
     computed = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
     if (
@@ -147,6 +166,7 @@ def _dumps(value: Any) -> bytes | str:
     """JSON of a value. NaN and the infinities, which JSON has not, come out as ``null`` (PostgreSQL would
     refuse Django's ``NaN``): callers refuse them before, as the ClaimReview import does."""
     try:
-        return orjson.dumps(value)
+        # Dates and dataclasses, which Django's encoder refuses, left to json.dumps to refuse as well.
+        return orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
     except TypeError:  # what orjson refuses and JSON allows (integers beyond 64 bits): as Django writes it
         return json.dumps(value)

@@ -136,3 +136,20 @@ def test_values_are_prepared_as_django_prepares_them(researcher: Any, settings: 
     )
     assert second.claim_date == dt.date(2019, 4, 9)
     assert second.published_at == expected_published
+
+
+def test_rows_that_fail_are_left_new(researcher: Any) -> None:
+    from claims.models import Claim, SearchDocument
+
+    claims = [
+        Claim(text="Khẳng định", language="vi", author=researcher),
+        Claim(text=None, language="vi", author=researcher),
+    ]
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(Claim, claims, with_ids=True)
+
+    assert [claim.pk for claim in claims] == [None, None], "no ids kept from a failed insert"
+    assert not Claim.objects.exists()
+    with pytest.raises(ValueError, match="takes ids from a sequence"):
+        insert_rows(SearchDocument, [SearchDocument(claim=ClaimFactory(author=researcher))], with_ids=True)

@@ -415,6 +415,8 @@ def test_the_candidates_are_read_from_the_terms_index(researcher: Any) -> None:
         found = duplicates.find_duplicates(["Qaddafi's son stands for election"])
 
     assert found[0].claim_id == gaddafi.pk
+    # The name alone, respelled: no word in common, found through the sound key only.
+    assert gaddafi.pk in {claim_id for claim_id, _key in duplicates._candidates(Claim.objects.all(), [["qaddafi"]])}
     candidates = next(q["sql"] for q in queries if "d.terms @@" in q["sql"])
     assert "0kdf" in candidates, "the respelling is asked by its sound key"
     with connection.cursor() as cursor:

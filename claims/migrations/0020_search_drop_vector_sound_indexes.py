@@ -7,6 +7,8 @@ after the ``0``), and the two indexes only cost writes: every new or rewritten d
 indexes, now into two (``terms`` and, among the newest, ``claims_search_recent``). The columns stay: the
 duplicate finder ranks with them, the search scores spellings on ``vector``.
 
+Dropped ``CONCURRENTLY`` (outside a transaction), so that no search waits on the table's lock.
+
 Measured (bench/README.md): a 5,000-review import at 100,000 claims, and the duplicate finder's p95 at
 1,000,000, before and after.
 
@@ -22,7 +24,7 @@ def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for index in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {index}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {index}")
 
 
 def create_indexes(apps, schema_editor):
@@ -30,12 +32,14 @@ def create_indexes(apps, schema_editor):
         return
     for index, column in INDEXES.items():
         schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {index} ON claims_searchdocument USING gin ({column})"
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index} ON claims_searchdocument USING gin ({column})"
             " WITH (gin_pending_list_limit = 256)"
         )
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: searches and writes go on while the indexes go (or come back).
+    atomic = False
     dependencies = [("claims", "0019_search_documents_inline")]
 
     operations = [migrations.RunPython(drop_indexes, create_indexes, elidable=False)]
