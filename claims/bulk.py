@@ -20,9 +20,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, cast
 
 import orjson
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.types.json import Jsonb
+
+#: Keys whose values come from a sequence.
+_AUTO_KEYS = (models.AutoField, models.BigAutoField)
 
 
 def insert_rows(
@@ -34,34 +37,34 @@ def insert_rows(
     """
     if not objects:
         return 0
-    if with_ids and not isinstance(model._meta.pk, models.AutoField | models.BigAutoField):
+    if with_ids and not isinstance(model._meta.pk, _AUTO_KEYS):
         raise ValueError(f"insert_rows(with_ids=True) takes ids from a sequence: {model.__name__}'s key has none.")
     if with_ids and any(instance.pk is not None for instance in objects):
         raise ValueError(f"insert_rows(with_ids=True) is for new {model.__name__} rows: some have an id already.")
-    if connection.vendor != "postgresql":
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up at each use
+    if db.vendor != "postgresql":
         # bulk_create sets the ids where the database returns them (SQLite 3.35 and later).
         model._default_manager.bulk_create(objects, batch_size=batch_size)
         return len(objects)
     fields = [
         field
         for field in model._meta.concrete_fields
-        if not (field.primary_key and isinstance(field, models.AutoField | models.BigAutoField))
-        and not getattr(field, "generated", False)
+        if not (field.primary_key and isinstance(field, _AUTO_KEYS)) and not getattr(field, "generated", False)
     ]
-    table = connection.ops.quote_name(model._meta.db_table)
+    table = db.ops.quote_name(model._meta.db_table)
     if with_ids:
         fields.insert(0, cast(models.Field, model._meta.pk))
-    columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)  # concrete: set
-    prepare = [_preparer(field, connections[DEFAULT_DB_ALIAS]) for field in fields]
+    columns = ", ".join(db.ops.quote_name(cast(str, field.column)) for field in fields)  # concrete: set
+    prepare = [_preparer(field, db) for field in fields]
     try:
-        with transaction.atomic():
+        with transaction.atomic(using=db.alias):
             if with_ids:
-                _assign_ids(model, table, objects)
-            connection.ensure_connection()
-            raw: Any = connection.connection  # Django's cursor wrapper has no copy()
+                _assign_ids(db, model, table, objects)
+            db.ensure_connection()
+            raw: Any = db.connection  # Django's cursor wrapper has no copy()
             # Django's own exceptions (an IntegrityError for a duplicate key), as from its cursors.
             with (
-                connection.wrap_database_errors,
+                db.wrap_database_errors,
                 raw.cursor() as cursor,
                 cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
             ):
@@ -74,13 +77,15 @@ def insert_rows(
         raise
     for instance in objects:  # saved, as bulk_create leaves them
         instance._state.adding = False
-        instance._state.db = connection.alias
+        instance._state.db = db.alias
     return len(objects)
 
 
-def _assign_ids(model: type[models.Model], table: str, objects: Sequence[models.Model]) -> None:
+def _assign_ids(
+    db: BaseDatabaseWrapper, model: type[models.Model], table: str, objects: Sequence[models.Model]
+) -> None:
     pk = cast(models.Field, model._meta.pk)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         # The lock an INSERT takes, taken before the ids: a generator run moving the sequence under its
         # EXCLUSIVE lock (claims.generator.PostgresWriter.reserve) is waited for, not raced.
         cursor.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
@@ -107,7 +112,6 @@ _AS_IS: dict[type[models.Field], tuple[type, ...]] = {
     models.DateField: (dt.date, type(None)),
     models.DateTimeField: (type(None),),  # and aware datetimes, below
 }
-_AUTO_KEYS = (models.AutoField, models.BigAutoField)
 
 
 def _preparer(field: models.Field, db: BaseDatabaseWrapper) -> Callable[[models.Model], Any]:

@@ -58,7 +58,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 
-from sources.folding import WordKeys, exact
+from sources.folding import WordKeys
 from sources.models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
 
 from .models import (
@@ -2115,35 +2115,13 @@ class BatchBuilder:
 
     def _search_document(self, draft: Draft) -> None:
         """The claim's ``SearchDocument`` row, as ``claims.search.document_for`` builds it."""
-        folding = self.folding
         texts = [draft.text, *(t for _lang, t, _o in draft.translations)]
-        if len(set(texts)) != len(texts):
-            texts = list(dict.fromkeys(texts))
         names = [*draft.claimant.names] if draft.claimant is not None else []
         if draft.slots.actor is not None:
             names += draft.slots.actor.names
         if draft.slots.place is not None:
             names += draft.slots.place.names
-        if len(set(names)) != len(names):
-            names = list(dict.fromkeys(names))
-        folded_texts = [folding.fold(t) for t in texts]
-        folded_names = [folding.name(n) for n in names]
-        text_key = "\n".join(k for k, _s in folded_texts)
-        names_key = "\n".join(k for k, _s, _e in folded_names)
-        sounds = [s for _k, text_sounds in folded_texts for s in text_sounds]
-        for _k, name_sounds, _e in folded_names:
-            sounds += name_sounds
-        self.rows[SearchDocument._meta.db_table].append(
-            (
-                draft.id,
-                "\n".join([*(exact(t) for t in texts), *(e for _k, _s, e in folded_names)]),
-                text_key,
-                names_key,
-                f"{text_key}\n{names_key}".strip(),
-                " ".join(dict.fromkeys(sounds)),
-                False,
-            )
-        )
+        self.rows[SearchDocument._meta.db_table].append((draft.id, *self.folding.document(texts, names), False))
 
 
 def _place_name(place: Named, language: str) -> str:

@@ -90,24 +90,9 @@ def document_for(claim: Claim, keys: WordKeys | None = None) -> SearchDocument:
 
 def _document(claim: Claim, texts: list[str], names: list[str], keys: WordKeys | None = None) -> SearchDocument:
     """``keys``: the word cache of a batch of documents (a new one by default)."""
-    keys = keys or WordKeys()
-    # Each text once, in order: a quote is often the wording itself.
-    texts = list(dict.fromkeys(texts))
-    names = list(dict.fromkeys(names))
-    folded_texts = [keys.fold(text) for text in texts]
-    folded_names = [keys.name(name) for name in names]
-    text_key = "\n".join(text_key for text_key, _sounds in folded_texts)
-    names_key = "\n".join(name_key for name_key, _sounds, _exact in folded_names)
-    sounds = [sound for _key, text_sounds in folded_texts for sound in text_sounds]
-    for _key, name_sounds, _exact in folded_names:
-        sounds += name_sounds
+    exact_, text_key, names_key, all_key, sound_key = (keys or WordKeys()).document(texts, names)
     return SearchDocument(
-        claim=claim,
-        exact="\n".join([*(exact(text) for text in texts), *(name_exact for _k, _s, name_exact in folded_names)]),
-        text_key=text_key,
-        names_key=names_key,
-        all_key=f"{text_key}\n{names_key}".strip(),
-        sound_key=" ".join(dict.fromkeys(sounds)),
+        claim=claim, exact=exact_, text_key=text_key, names_key=names_key, all_key=all_key, sound_key=sound_key
     )
 
 

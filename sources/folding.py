@@ -172,3 +172,23 @@ class WordKeys:
             name_key, sounds = self.fold(name)
             folded = self._names[name] = (name_key, tuple(sounds), exact(name))
         return folded
+
+    def document(self, texts: list[str], names: list[str]) -> tuple[str, str, str, str, str]:
+        """A search document's ``exact``, ``text_key``, ``names_key``, ``all_key`` and ``sound_key`` from a
+        claim's texts and names (``claims.search`` and the generator both write them so), each text and
+        name once, in order: a quote is often the wording itself."""
+        texts = list(dict.fromkeys(texts))
+        folded_texts = [self.fold(text) for text in texts]
+        folded_names = [self.name(name) for name in dict.fromkeys(names)]
+        text_key = "\n".join(text_key for text_key, _sounds in folded_texts)
+        names_key = "\n".join(name_key for name_key, _sounds, _exact in folded_names)
+        sounds = [sound for _key, text_sounds in folded_texts for sound in text_sounds]
+        for _key, name_sounds, _exact in folded_names:
+            sounds += name_sounds
+        return (
+            "\n".join([*(exact(text) for text in texts), *(name_exact for _k, _s, name_exact in folded_names)]),
+            text_key,
+            names_key,
+            f"{text_key}\n{names_key}".strip(),
+            " ".join(dict.fromkeys(sounds)),
+        )

@@ -153,3 +153,41 @@ def test_rows_that_fail_are_left_new(researcher: Any) -> None:
     assert not Claim.objects.exists()
     with pytest.raises(ValueError, match="takes ids from a sequence"):
         insert_rows(SearchDocument, [SearchDocument(claim=ClaimFactory(author=researcher))], with_ids=True)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ids_wait_for_a_generator_run_moving_the_sequence(researcher: Any) -> None:
+    """The generator takes a range of ids under an EXCLUSIVE lock on the table (``PostgresWriter.reserve``):
+    ids taken meanwhile must come after that range, not from inside it."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from claims.models import Claim
+
+    locked, reserved = threading.Event(), {}
+
+    def generator_reserving() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE claims_claim IN EXCLUSIVE MODE")
+                cursor.execute("SELECT nextval(pg_get_serial_sequence('claims_claim', 'id'))")
+                reserved["first"] = cursor.fetchone()[0]
+                locked.set()
+                time.sleep(0.5)  # the importer asks for its ids now
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence('claims_claim', 'id'), %s)", [reserved["first"] + 1000]
+                )
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=generator_reserving)
+    thread.start()
+    assert locked.wait(timeout=10)
+    claims = [Claim(text=f"Khẳng định {n}", language="vi", author=researcher) for n in range(3)]
+    insert_rows(Claim, claims, with_ids=True)
+    thread.join()
+
+    assert min(claim.pk for claim in claims) > reserved["first"] + 1000
