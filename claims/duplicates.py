@@ -165,14 +165,13 @@ def _filter(probes: list[list[str]]) -> tuple[str, int | None]:
     must hold two of a probe's FALLBACK_WORDS rarest and be among the newest FALLBACK_WINDOW documents
     (the second value: the window, or None).
 
-    One query on ``terms``, answered by its index, rather than one on ``vector`` OR one on
-    ``sound_vector``: those two columns have no index of their own since migration 0020."""
-    frequencies, floor, documents = word_statistics("vector")
-    sound_frequencies, sound_floor, _documents = word_statistics("sound_vector")
+    One query on ``terms``, answered by its index, which holds the words and the sound keys (these after a
+    ``0``, migration 0015); its statistics count both."""
+    frequencies, floor, documents = word_statistics("terms")
     words = {word for probe in probes for word in probe}
     terms = sorted(
         [(frequencies.get(word, floor) * documents, 0, word) for word in words]
-        + [(sound_frequencies.get(key, sound_floor) * documents, 1, key) for key in sound_words(" ".join(words))]
+        + [(frequencies.get(f"0{key}", floor) * documents, 1, key) for key in sound_words(" ".join(words))]
     )
     chosen: dict[int, list[str]] = {0: [], 1: []}
     expected = 0.0
@@ -201,12 +200,13 @@ def _candidates(queryset: QuerySet[Claim], probes: list[list[str]]) -> Iterable[
     window_sql = "" if window is None else "AND d.claim_id > (SELECT max(claim_id) FROM claims_searchdocument) - %s"
     ranks, rank_params = [], []
     for words in probes:
+        # On ``terms``, as on the words alone: ``ts_rank`` counts only the lexemes its query names (migration
+        # 0021). Key words are [a-z0-9]+: nothing to escape in a tsquery.
         ranks.append(
-            "ts_rank(d.vector, to_tsquery('simple'::regconfig, %s))"
-            " + 0.5 * ts_rank(d.sound_vector, to_tsquery('simple'::regconfig, %s))"
+            "ts_rank(d.terms, to_tsquery('simple'::regconfig, %s))"
+            " + 0.5 * ts_rank(d.terms, to_tsquery('simple'::regconfig, %s))"
         )
-        # key words are [a-z0-9]+: nothing to escape in a tsquery
-        rank_params += [" | ".join(words), " | ".join(sound_words(" ".join(words))) or "\x01"]
+        rank_params += [" | ".join(words), " | ".join(f"0{key}" for key in sound_words(" ".join(words))) or "\x01"]
     sql, params = documents.values("claim_id").query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         # The filter was built to be selective: the full-text indexes, not a scan of every document (the

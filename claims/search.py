@@ -410,13 +410,13 @@ class _Term:
 
     def score(self) -> tuple[str, list[Any]]:
         """How well a document row ``d`` matches the word, 0..1 (``word_match``)."""
-        cases = " ".join(f"WHEN d.vector @@ to_tsquery('simple'::regconfig, %s) THEN {s!r}" for _w, s in self.spellings)
+        cases = " ".join(f"WHEN d.terms @@ to_tsquery('simple'::regconfig, %s) THEN {s!r}" for _w, s in self.spellings)
         spelled = f"CASE {cases} ELSE 0 END" if cases else "0"
         params: list[Any] = [word for word, _score in self.spellings]
         if not self.sound:
             return spelled, params
-        sounded = f"CASE WHEN d.sound_vector @@ to_tsquery('simple'::regconfig, %s) THEN {SOUND_MATCH} ELSE 0 END"
-        return f"GREATEST({spelled}, {sounded})", [*params, self.sound]
+        sounded = f"CASE WHEN d.terms @@ to_tsquery('simple'::regconfig, %s) THEN {SOUND_MATCH} ELSE 0 END"
+        return f"GREATEST({spelled}, {sounded})", [*params, f"0{self.sound}"]
 
 
 def _terms(query: Query) -> tuple[dict[str, _Term], int]:
@@ -514,7 +514,7 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     def band(where: str, params: Sequence[Any] = (), order: str = "d.claim_id") -> tuple[str, list[Any]]:
         """The scored documents of one part of the archive (``where``: which), the newest first."""
         sql = f"""
-            (SELECT d.claim_id, d.exact, d.vector, ({share}) / {total} AS share,
+            (SELECT d.claim_id, d.exact, d.terms, ({share}) / {total} AS share,
                 COALESCE(c.published_at, c.created_at) AS happened
             FROM claims_searchdocument d JOIN claims_claim c ON c.id = d.claim_id
             WHERE {where} AND d.claim_id IN ({candidates_sql})
@@ -592,13 +592,13 @@ def _ranked_sql(documents: str) -> str:
     (the query's words included) goes in as a parameter."""
     return f"""
         SELECT m.claim_id, count(*) OVER () FROM (
-            SELECT x.claim_id, x.exact, x.vector, x.share, x.happened FROM ({documents}) x
+            SELECT x.claim_id, x.exact, x.terms, x.share, x.happened FROM ({documents}) x
             WHERE x.share >= %s
             LIMIT {RANKED_CANDIDATES + 1}
         ) m
         ORDER BY
             (strpos(m.exact, %s) > 0)::int * 8
-            + (CASE WHEN %s THEN (m.vector @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4 ELSE 0 END)
+            + (CASE WHEN %s THEN (m.terms @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4 ELSE 0 END)
             + 2 * m.share DESC,
             m.happened DESC,
             m.claim_id DESC
@@ -607,8 +607,8 @@ def _ranked_sql(documents: str) -> str:
 
 
 def word_statistics(column: str) -> tuple[dict[str, float], float, float]:
-    """The planner's statistics of a document column (``vector``, ``sound_vector``, ``terms``): the share of
-    documents holding each of its most common words, the share no other word exceeds, and the number
+    """The planner's statistics of a document column (``terms``): the share of documents holding each of
+    its most common words (sound keys after their ``0``), the share no other word exceeds, and the number
     of documents. Read from ``pg_stats`` (kept by ANALYZE and autovacuum) at most every
     STATISTICS_SECONDS per process; empty before the first ANALYZE (every word then counts as rare)."""
     now = time.monotonic()

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from claims import duplicates, search, tasks
 from claims.models import Claim, ClaimStatus
 from claims.search import index_claims
-from sources.folding import key
+from sources.folding import key, sound_words
 
 from .factories import ClaimFactory, TranslationFactory
 
@@ -55,20 +55,19 @@ def test_no_suggestions_are_asked_for_no_suggestions_are_given(researcher: Any) 
 
 @pytest.fixture
 def statistics(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Stand-in planner statistics: ``set(shares, documents)``; every sound key in half the documents."""
+    """Stand-in planner statistics of ``terms``: ``set(shares, documents, probe)``; the sound key of every
+    word of the probe in half the documents."""
 
-    def set_statistics(shares: dict[str, float], documents: float) -> None:
-        table = {
-            "vector": (time.monotonic(), (shares, min(shares.values()), documents)),
-            "sound_vector": (time.monotonic(), ({}, 0.5, documents)),
-        }
+    def set_statistics(shares: dict[str, float], documents: float, probe: str) -> None:
+        sounds = {f"0{sound_key}": 0.5 for sound_key in sound_words(probe)}
+        table = {"terms": (time.monotonic(), ({**shares, **sounds}, min(shares.values()), documents))}
         monkeypatch.setattr(search, "_statistics", table)
 
     return set_statistics
 
 
 def test_the_filter_takes_the_rarest_words_within_the_budget(statistics: Any) -> None:
-    statistics({"tripoli": 0.03, "kiem": 0.004, "soat": 0.004, "common": 0.0002}, 1_000_000)
+    statistics({"tripoli": 0.03, "kiem": 0.004, "soat": 0.004, "common": 0.0002}, 1_000_000, "kiem lanh soat tripoli")
 
     terms, window = duplicates._filter([["7", "kiem", "lanh", "soat", "tripoli"]])
 
@@ -80,10 +79,8 @@ def test_the_filter_takes_the_rarest_words_within_the_budget(statistics: Any) ->
 
 
 def test_a_rare_sound_key_is_asked_as_terms_holds_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    table = {
-        "vector": (time.monotonic(), ({"gaddafi": 0.03, "tripoli": 0.001}, 0.0002, 1_000_000)),
-        "sound_vector": (time.monotonic(), ({"kdf": 0.0001}, 0.5, 1_000_000)),
-    }
+    shares = {"gaddafi": 0.03, "tripoli": 0.001, "0kdf": 0.0001, "0trpl": 0.5}
+    table = {"terms": (time.monotonic(), (shares, 0.0001, 1_000_000))}
     monkeypatch.setattr(search, "_statistics", table)
 
     terms, window = duplicates._filter([["gaddafi", "tripoli"]])
@@ -94,7 +91,11 @@ def test_a_rare_sound_key_is_asked_as_terms_holds_it(monkeypatch: pytest.MonkeyP
 
 
 def test_every_word_common_falls_back_to_two_words_in_the_newest_documents(statistics: Any) -> None:
-    statistics({"chien": 0.01, "dau": 0.02, "geneva": 0.03, "fighter": 0.04, "jets": 0.05}, 1_000_000)
+    statistics(
+        {"chien": 0.01, "dau": 0.02, "geneva": 0.03, "fighter": 0.04, "jets": 0.05},
+        1_000_000,
+        "chien dau fighter geneva jets",
+    )
 
     words, window = duplicates._filter([["chien", "dau", "fighter", "geneva", "jets"]])
 
@@ -115,7 +116,10 @@ def test_every_word_common_falls_back_to_two_words_in_the_newest_documents(stati
 @pytest.mark.django_db
 @pytest.mark.postgres
 def test_postgres_candidates_hold_a_rare_word_and_the_settings_are_put_back(researcher: Any, statistics: Any) -> None:
-    statistics({"libya": 0.5, "forces": 0.5, "control": 0.5, "rarer": 0.0001}, 1_000_000)  # "benghazi": rare
+    # "benghazi": rare
+    statistics(
+        {"libya": 0.5, "forces": 0.5, "control": 0.5, "rarer": 0.0001}, 1_000_000, "forces control benghazi libya"
+    )
     match = ClaimFactory(author=researcher, language="en", text="Haftar's forces control Benghazi, Libya")
     TranslationFactory(claim=match, language="vi", text="Lực lượng của Haftar kiểm soát Benghazi, Libya")
     ClaimFactory(author=researcher, language="en", text="Forces control most of Libya")
@@ -157,7 +161,7 @@ def test_a_generic_claim_s_candidates_are_in_the_newest_documents(
     researcher: Any, statistics: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     words = ["haftar", "forces", "control", "benghazi", "airport"]
-    statistics(dict.fromkeys(words, 0.5), 1_000_000)  # every word common: the fallback
+    statistics(dict.fromkeys(words, 0.5), 1_000_000, " ".join(words))  # every word common: the fallback
     old, _a, _b, new = _published(
         researcher,
         [

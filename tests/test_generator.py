@@ -561,12 +561,11 @@ def test_an_existing_scale_is_used(roles: None) -> None:
 
 
 @pytest.mark.postgres
-def test_on_postgresql_rows_go_through_copy_and_the_search_vectors_are_computed(generated: list[Claim]) -> None:
+def test_on_postgresql_rows_go_through_copy_and_the_search_terms_are_computed(generated: list[Claim]) -> None:
     assert isinstance(generator.writer_for_connection(), generator.PostgresWriter)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM claims_searchdocument WHERE vector IS NOT NULL AND sound_vector IS NOT NULL"
-            " AND claim_id = ANY(%s)",
+            "SELECT count(*) FROM claims_searchdocument WHERE length(terms) > 0 AND claim_id = ANY(%s)",
             [[c.pk for c in generated]],
         )
         assert cursor.fetchone()[0] == len(generated)

@@ -6,6 +6,7 @@ The same examples run in both passes of ``make test``; the plan check runs on Po
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 from typing import Any
 
@@ -213,7 +214,7 @@ def test_a_search_never_scans_the_claims_table_on_postgresql(corpus, researcher)
         assert ranked[0] == corpus[first].pk
         if every:
             assert ranked == [corpus[first].pk]
-        search_sql = next(q["sql"] for q in queries.captured_queries if "vector @@" in q["sql"])
+        search_sql = next(q["sql"] for q in queries.captured_queries if "d.terms @@" in q["sql"])
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN " + search_sql)
             plan = "\n".join(row[0] for row in cursor.fetchall())
@@ -348,6 +349,45 @@ def test_the_vocabulary_trigger_plans_for_the_vocabulary_it_finds(researcher):
     index_claims([second.pk])
     # One read of the vocabulary at most (a hash join), not one per word of the new document.
     assert vocabulary_rows_read() - before <= 3100
+
+
+@pytest.mark.postgres
+def test_terms_answers_as_the_word_and_sound_vectors_did(corpus: dict[str, Claim]) -> None:
+    # Migration 0021 dropped ``vector`` (the words, A: texts, B: names) and ``sound_vector``: ``terms``
+    # holds both. Rebuilt here from the document's keys, as those columns were generated.
+    vector = "setweight(to_tsvector('simple', d.text_key), 'A') || setweight(to_tsvector('simple', d.names_key), 'B')"
+    queries = ["gaddafi", "mogherini | ngung | ban", "haftar & libya", "libya | tripoli | airport", "kdf | trpl"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM claims_searchdocument")
+        documents = cursor.fetchone()[0]
+        assert documents == len(corpus)
+        cursor.execute(
+            f"SELECT count(*) FROM claims_searchdocument d WHERE ts_filter(d.terms, '{{a,b}}') = {vector}"  # noqa: S608
+        )
+        assert cursor.fetchone()[0] == documents
+        for words in queries:
+            sounds = re.sub("([a-z]+)", r"0\1", words)
+            cursor.execute(
+                f"""
+                SELECT count(*) FILTER (WHERE ts_rank(d.terms, w) = ts_rank({vector}, w)
+                    AND (d.terms @@ w) = ({vector} @@ w)
+                    -- (an empty tsvector ranks 0, any other at least 1e-20)
+                    AND abs(ts_rank(d.terms, s) - ts_rank(to_tsvector('simple', d.sound_key), p)) < 1e-12
+                    AND (d.terms @@ s) = (to_tsvector('simple', d.sound_key) @@ p)),
+                    count(*) FILTER (WHERE d.terms @@ w OR d.terms @@ s)
+                FROM claims_searchdocument d, to_tsquery('simple', %s) w, to_tsquery('simple', %s) s,
+                    to_tsquery('simple', %s) p
+                """,  # noqa: S608
+                [words, sounds, words],
+            )
+            same, matching = cursor.fetchone()
+            assert same == documents, words
+            assert matching > 0, words
+        # The vocabulary (respellings are looked up there) holds the words, never a sound key.
+        cursor.execute("SELECT count(*) FROM claims_searchword WHERE word ~ '^0[a-z]'")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM claims_searchword WHERE word IN ('mogherini', 'gaddafi', 'haftar')")
+        assert cursor.fetchone()[0] == 3
 
 
 def test_a_document_holds_the_keys_of_each_text_and_name_once(researcher: Any) -> None:
