@@ -409,14 +409,16 @@ class _Term:
         return "(" + " | ".join(alternatives) + ")"
 
     def score(self) -> tuple[str, list[Any]]:
-        """How well a document row ``d`` matches the word, 0..1 (``word_match``)."""
+        """How well a document row ``d`` matches the word, 0..1 (``word_match``). On ``terms``, spellings as
+        words (weights A and B: texts, names) and the sound key as a sound key (D): a word spelled like a
+        sound key (``0km``) and that key are one lexeme there (migration 0021)."""
         cases = " ".join(f"WHEN d.terms @@ to_tsquery('simple'::regconfig, %s) THEN {s!r}" for _w, s in self.spellings)
         spelled = f"CASE {cases} ELSE 0 END" if cases else "0"
-        params: list[Any] = [word for word, _score in self.spellings]
+        params: list[Any] = [f"{word}:AB" for word, _score in self.spellings]
         if not self.sound:
             return spelled, params
         sounded = f"CASE WHEN d.terms @@ to_tsquery('simple'::regconfig, %s) THEN {SOUND_MATCH} ELSE 0 END"
-        return f"GREATEST({spelled}, {sounded})", [*params, f"0{self.sound}"]
+        return f"GREATEST({spelled}, {sounded})", [*params, f"0{self.sound}:D"]
 
 
 def _terms(query: Query) -> tuple[dict[str, _Term], int]:
@@ -525,7 +527,10 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     def matching(bounds: str, order: str = "d.claim_id") -> tuple[str, list[Any]]:
         return band(f"({condition}) AND {bounds}", condition_params, order)
 
-    ranking_params: list[Any] = [query.min_share - 1e-9, query.exact or "\x01", len(query.words) > 1, query.key]
+    # A share above 0 at least: the condition also finds a document whose only match is a word spelled like
+    # a sound key, or the other way round (one lexeme of ``terms``), which scores 0.
+    lowest = query.min_share - 1e-9 if query.min_share > 0 else 1e-9
+    ranking_params: list[Any] = [lowest, query.exact or "\x01", len(query.words) > 1, query.key]
 
     def ranked(parts: list[tuple[str, list[Any]]]) -> list[tuple[int, int]]:
         sql = _ranked_sql(" UNION ALL ".join(part for part, _params in parts))

@@ -383,11 +383,37 @@ def test_terms_answers_as_the_word_and_sound_vectors_did(corpus: dict[str, Claim
             same, matching = cursor.fetchone()
             assert same == documents, words
             assert matching > 0, words
+        for phrase in ["khalifa haftar", "ngung ban", "humanitarian ceasefire"]:
+            cursor.execute(
+                f"""
+                SELECT count(*) FILTER (WHERE (d.terms @@ q) = ({vector} @@ q)), count(*) FILTER (WHERE d.terms @@ q)
+                FROM claims_searchdocument d, phraseto_tsquery('simple', %s) q
+                """,  # noqa: S608
+                [phrase],
+            )
+            same, matching = cursor.fetchone()
+            assert same == documents, phrase
+            assert matching > 0, phrase
         # The vocabulary (respellings are looked up there) holds the words, never a sound key.
         cursor.execute("SELECT count(*) FROM claims_searchword WHERE word ~ '^0[a-z]'")
         assert cursor.fetchone()[0] == 0
         cursor.execute("SELECT count(*) FROM claims_searchword WHERE word IN ('mogherini', 'gaddafi', 'haftar')")
         assert cursor.fetchone()[0] == 3
+
+
+@pytest.mark.postgres
+def test_a_word_spelled_like_a_sound_key_is_not_taken_for_it(researcher: Any) -> None:
+    # In ``terms`` the word ``0km`` and the sound key of "comma" (``km``, written ``0km``) are one lexeme:
+    # the index finds both documents, the scoring only the one holding the word.
+    marker = Claim.objects.create(text="The 0km marker stands at Tripoli", language="en", author=researcher)
+    comma = Claim.objects.create(text="A comma decides the treaty", language="en", author=researcher)
+    index_claims([marker.pk, comma.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM claims_searchdocument WHERE terms @@ '0km'::tsquery")
+        assert cursor.fetchone()[0] == 2
+
+    assert ranked_ids(Claim.objects.all(), "0km") == [marker.pk]
+    assert ranked_ids(Claim.objects.all(), "comma") == [comma.pk]
 
 
 def test_a_document_holds_the_keys_of_each_text_and_name_once(researcher: Any) -> None:

@@ -5,7 +5,12 @@ and positions (``A`` for the wording and translations, ``B`` for names, as in ``
 after a ``0`` (weight ``D``, as in ``sound_vector``), placed after the words. Matching, phrase matching and
 ``ts_rank`` of plain words give the same answers on ``terms`` as on ``vector`` (ranking ignores the
 lexemes a query does not name, and the words keep their positions), and of ``0``-keys as on
-``sound_vector``. The search and the duplicate finder ask ``terms`` only now.
+``sound_vector``. The search and the duplicate finder ask ``terms`` only now. One case differs: a word
+spelled like a sound key (``0km``) and the key itself (``km``, of "comma") are one lexeme of ``terms``.
+The search's scoring asks words with their weights (``:AB``) and sound keys with theirs (``:D``), so
+neither scores as the other, and a document the index found by such a lexeme alone scores 0 and is left
+out (it was found, and kept by a short query, since migration 0015); the duplicate finder's ``ts_rank`` ignores weights, and ranks such a
+document slightly differently (its candidates are then scored on their keys in Python).
 
 The three generated columns were computed on every write: each parse of ``text_key`` and ``names_key``
 done twice, the sound keys twice. PostgreSQL computing ``terms`` alone took 587 ms for 20,000 generated
@@ -22,9 +27,13 @@ The vocabulary (``claims_searchword``, migration 0012) takes the words of ``term
 (``ts_filter``: exactly ``vector``'s words, checked on 20,000 generated documents), never the sound keys.
 The statement counts distinct words before looking them up in the vocabulary.
 
-Dropping a column does not rewrite the table: the space comes back as rows are rewritten
-(``reindex_search``, or ``VACUUM FULL claims_searchdocument``). Going back re-adds and computes both
-columns (a rewrite of the table).
+Not atomic: each statement commits on its own, so the exclusive lock ``DROP COLUMN`` takes (briefly: the
+table is not rewritten) is not held through the ANALYZE; every statement can run again (``IF EXISTS``,
+``CREATE OR REPLACE``) if the migration is interrupted. Processes of the previous release ask ``vector``:
+migrate with the new release's processes, not under the old ones. The space of the dropped columns is
+reused as documents are rewritten (``reindex_search``), and given back to the system by ``VACUUM FULL
+claims_searchdocument``, which locks the table while it runs (28 s at 1,000,000 claims). Going back
+re-adds and computes both columns (a rewrite of the table) and analyzes it.
 
 SQLite has none of these columns.
 """
@@ -83,9 +92,12 @@ def add_columns(apps, schema_editor):
     )
     schema_editor.execute(FROM_VECTOR)
     schema_editor.execute("ALTER TABLE claims_searchdocument ALTER COLUMN terms SET STATISTICS -1")
+    schema_editor.execute("ANALYZE claims_searchdocument")
 
 
 class Migration(migrations.Migration):
+    # Each statement in its own transaction: the table's exclusive lock is not held through the ANALYZE.
+    atomic = False
     dependencies = [("claims", "0020_search_drop_vector_sound_indexes")]
 
     operations = [migrations.RunPython(drop_columns, add_columns, elidable=False)]
