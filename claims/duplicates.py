@@ -167,7 +167,7 @@ def _filter(probes: list[list[str]]) -> tuple[str, int | None]:
 
     One query on ``terms``, answered by its index, which holds the words and the sound keys (these after a
     ``0``, migration 0015); its statistics count both."""
-    frequencies, floor, documents = word_statistics("terms")
+    frequencies, floor, documents = word_statistics()
     words = {word for probe in probes for word in probe}
     terms = sorted(
         [(frequencies.get(word, floor) * documents, 0, word) for word in words]

@@ -481,7 +481,7 @@ def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term]) -> floa
     """About how many documents the condition matches, at most, by the planner's statistics of ``terms``:
     for each set of words the rarest word's documents (a word: its spellings' and its sound's), summed
     over the sets. Only chooses between reading every match and the bands: both give the same result."""
-    frequencies, floor, documents = word_statistics("terms")
+    frequencies, floor, documents = word_statistics()
 
     def word_share(word: str) -> float:
         term = terms[word]
@@ -611,13 +611,13 @@ def _ranked_sql(documents: str) -> str:
     """  # noqa: S608
 
 
-def word_statistics(column: str) -> tuple[dict[str, float], float, float]:
-    """The planner's statistics of a document column (``terms``): the share of documents holding each of
-    its most common words (sound keys after their ``0``), the share no other word exceeds, and the number
-    of documents. Read from ``pg_stats`` (kept by ANALYZE and autovacuum) at most every
-    STATISTICS_SECONDS per process; empty before the first ANALYZE (every word then counts as rare)."""
+def word_statistics() -> tuple[dict[str, float], float, float]:
+    """The planner's statistics of the documents' ``terms``: the share of documents holding each of its
+    most common words (sound keys after their ``0``), the share no other word exceeds, and the number of
+    documents. Read from ``pg_stats`` (kept by ANALYZE and autovacuum) at most every STATISTICS_SECONDS
+    per process; empty before the first ANALYZE (every word then counts as rare)."""
     now = time.monotonic()
-    cached = _statistics.get(column)
+    cached = _statistics.get("terms")
     if cached is not None and now - cached[0] < STATISTICS_SECONDS:
         return cached[1]
     with connection.cursor() as cursor:
@@ -625,10 +625,9 @@ def word_statistics(column: str) -> tuple[dict[str, float], float, float]:
             """
             SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples
             FROM pg_class c LEFT JOIN pg_stats s
-                ON s.schemaname = current_schema() AND s.tablename = c.relname AND s.attname = %s
+                ON s.schemaname = current_schema() AND s.tablename = c.relname AND s.attname = 'terms'
             WHERE c.relname = 'claims_searchdocument' AND c.relnamespace = current_schema()::regnamespace
-            """,
-            [column],
+            """
         )
         row = cursor.fetchone()
     frequencies: dict[str, float] = {}
@@ -637,7 +636,7 @@ def word_statistics(column: str) -> tuple[dict[str, float], float, float]:
         words, shares, documents = row[0] or [], row[1] or [], max(0.0, float(row[2] or 0))
         frequencies = dict(zip(words, (float(share) for share in shares[: len(words)]), strict=True))
         floor = min(frequencies.values(), default=0.0)
-    _statistics[column] = (now, (frequencies, floor, documents))
+    _statistics["terms"] = (now, (frequencies, floor, documents))
     return frequencies, floor, documents
 
 

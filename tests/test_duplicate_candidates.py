@@ -189,7 +189,7 @@ def test_the_planner_s_word_statistics_are_read_from_pg_stats(researcher: Any, m
         cursor.execute("ANALYZE claims_searchdocument")
     monkeypatch.setattr(search, "_statistics", {})
 
-    shares, floor, documents = search.word_statistics("terms")
+    shares, floor, documents = search.word_statistics()
 
     assert documents == 40
     assert shares["libya"] == pytest.approx(1.0)

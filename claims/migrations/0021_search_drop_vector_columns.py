@@ -9,8 +9,9 @@ lexemes a query does not name, and the words keep their positions), and of ``0``
 spelled like a sound key (``0km``) and the key itself (``km``, of "comma") are one lexeme of ``terms``.
 The search's scoring asks words with their weights (``:AB``) and sound keys with theirs (``:D``), so
 neither scores as the other, and a document the index found by such a lexeme alone scores 0 and is left
-out (it was found, and kept by a short query, since migration 0015); the duplicate finder's ``ts_rank`` ignores weights, and ranks such a
-document slightly differently (its candidates are then scored on their keys in Python).
+out (it was found, and kept by a short query, since migration 0015); the duplicate finder's ``ts_rank``
+ignores weights, and ranks such a document slightly differently (its candidates are then scored on
+their keys in Python).
 
 The three generated columns were computed on every write: each parse of ``text_key`` and ``names_key``
 done twice, the sound keys twice. PostgreSQL computing ``terms`` alone took 587 ms for 20,000 generated
