@@ -145,6 +145,19 @@ def test_ingest_benchmark_measures_the_import_and_the_generator(bench_url: str, 
     assert_goals_measured(result, 1)
 
 
+def test_ingest_benchmark_refuses_no_import_run_before_touching_the_database() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.ingest", "--import-runs", "0"],
+        cwd=ROOT,
+        env={**os.environ, "BENCH_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--import-runs must be at least 1" in done.stderr
+
+
 def test_run_all_prepares_once_and_collects_the_goals(bench_url: str, tmp_path: Path) -> None:
     out = tmp_path / "all.json"
     done = subprocess.run(
