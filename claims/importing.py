@@ -52,7 +52,7 @@ from sources.folding import key
 from sources.languages import normalize_language_tag
 from sources.models import Actor, ActorAlias
 
-from .bulk import insert_rows
+from .bulk import insert_rows, young_collections_only
 from .models import (
     Claim,
     ClaimStatus,
@@ -901,17 +901,19 @@ def import_feed(
     ``progress(done, total)`` is called as items are dealt with; ``run`` is recorded on the reviews written.
     """
     check_can_import(user)
-    reviews, result = read_feed(data_or_text)
-    done = result.item_count - len(reviews)
-    if progress is not None:
-        progress(done, result.item_count)
-    ensure_default_mappings()
-    importer = _Importer(user, run)
-    for chunk in _chunks(reviews, max(1, batch_size)):
-        importer.upsert(chunk, result)
-        done += len(chunk)
+    with young_collections_only() as collect:
+        reviews, result = read_feed(data_or_text)
+        done = result.item_count - len(reviews)
         if progress is not None:
             progress(done, result.item_count)
+        ensure_default_mappings()
+        importer = _Importer(user, run)
+        for chunk in _chunks(reviews, max(1, batch_size)):
+            importer.upsert(chunk, result)
+            collect()
+            done += len(chunk)
+            if progress is not None:
+                progress(done, result.item_count)
     result.problems.sort(key=lambda problem: problem["index"])
     return result
 

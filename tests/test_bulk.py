@@ -4,12 +4,13 @@ would (the SQLite pass checks the ``bulk_create`` fallback against the same expe
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
 
-from claims.bulk import insert_rows
+from claims.bulk import insert_rows, young_collections_only
 from claims.models import ExternalReview
 
 from .factories import ClaimFactory
@@ -191,3 +192,37 @@ def test_ids_wait_for_a_generator_run_moving_the_sequence(researcher: Any) -> No
     thread.join()
 
     assert min(claim.pk for claim in claims) > reserved["first"] + 1000
+
+
+def test_bulk_work_pauses_automatic_collections_and_leaves_the_collector_as_it_found_it() -> None:
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and not gc.isenabled():
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        assert gc.isenabled()
+        with young_collections_only() as collect:
+            assert not gc.isenabled()
+            garbage = [[] for _ in range(50_000)]  # far past the thresholds of every generation
+            del garbage
+            with young_collections_only():  # nested: the outer one still holds it
+                pass
+            assert not gc.isenabled()
+            collect()
+        assert gc.isenabled()
+        assert collections == [1]  # the one asked for: young generations only, no automatic one
+
+        with pytest.raises(ZeroDivisionError), young_collections_only():
+            1 / 0  # noqa: B018
+        assert gc.isenabled()
+
+        gc.disable()  # someone paused it before: it stays paused
+        with young_collections_only():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.callbacks.remove(seen)

@@ -10,6 +10,7 @@ back as itself, and no structure a feed may hold makes the parser raise.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import re
@@ -557,11 +558,32 @@ def test_a_feed_that_cannot_be_read_at_all_fails_with_a_clear_message_and_writes
 
     assert message in failure.value.message
     assert not Claim.objects.exists()
+    assert gc.isenabled(), "the import paused the garbage collector and left it paused"
 
 
 def test_a_user_who_may_not_create_claims_cannot_import(outsider):
     with pytest.raises(FeedError, match="may not create claims"):
         import_feed([claim_review(url(1))], outsider)
+
+
+def test_an_import_runs_without_full_garbage_collections_and_collects_the_young_after_each_chunk(editor):
+    """A full collection walks the whole parsed feed (bench/README.md): none starts during an import, whose
+    chunks end with a young collection each; the collector is on again afterwards."""
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        result = import_feed(data_feed(*(claim_review(url(n)) for n in range(5))), editor, batch_size=2)
+    finally:
+        gc.callbacks.remove(seen)
+
+    assert result.created_count == 5
+    assert collections == [1, 1, 1]  # three chunks, one young collection after each, nothing else
+    assert gc.isenabled()
 
 
 # --- Cost: queries per chunk do not grow with its size ----------------------------------------------------
