@@ -20,8 +20,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import itertools
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
 import orjson
@@ -34,23 +35,36 @@ _AUTO_KEYS = (models.AutoField, models.BigAutoField)
 
 
 def insert_rows(
-    model: type[models.Model], objects: Sequence[models.Model], batch_size: int = 500, with_ids: bool = False
+    model: type[models.Model], objects: Iterable[models.Model], batch_size: int = 500, with_ids: bool = False
 ) -> int:
     """Insert these new instances of ``model`` in the current transaction; return how many.
 
-    With ``with_ids``, each instance has its primary key set afterwards (they must have none before).
+    ``objects`` may be made as they are written (a generator): on PostgreSQL the server then works on the
+    first rows while the next are made, where a list would have them all made first (an import's search
+    documents: bench/README.md). With ``with_ids``, each instance has its primary key set afterwards
+    (they must have none before, and be a sequence: the ids are taken before the rows are written).
     """
-    if not objects:
-        return 0
+    if with_ids and not isinstance(objects, Sequence):
+        raise TypeError("insert_rows(with_ids=True) takes the ids first: give the instances as a sequence.")
+    if isinstance(objects, Sequence):
+        if not objects:
+            return 0
+    else:
+        iterator = iter(objects)
+        first = next(iterator, None)
+        if first is None:
+            return 0
+        objects = itertools.chain((first,), iterator)
     if with_ids and not isinstance(model._meta.pk, _AUTO_KEYS):
         raise ValueError(f"insert_rows(with_ids=True) takes ids from a sequence: {model.__name__}'s key has none.")
-    if with_ids and any(instance.pk is not None for instance in objects):
+    if with_ids and any(instance.pk is not None for instance in cast(Sequence[models.Model], objects)):
         raise ValueError(f"insert_rows(with_ids=True) is for new {model.__name__} rows: some have an id already.")
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself: the proxy looks it up at each use
     if db.vendor != "postgresql":
         # bulk_create sets the ids where the database returns them (SQLite 3.35 and later).
-        model._default_manager.bulk_create(objects, batch_size=batch_size)
-        return len(objects)
+        made = list(objects)
+        model._default_manager.bulk_create(made, batch_size=batch_size)
+        return len(made)
     fields = [
         field
         for field in model._meta.concrete_fields
@@ -61,10 +75,11 @@ def insert_rows(
         fields.insert(0, cast(models.Field, model._meta.pk))
     columns = ", ".join(db.ops.quote_name(cast(str, field.column)) for field in fields)  # concrete: set
     prepare = [_preparer(field, db) for field in fields]
+    written: list[models.Model] = []
     try:
         with transaction.atomic(using=db.alias):
             if with_ids:
-                _assign_ids(db, model, table, objects)
+                _assign_ids(db, model, table, cast(Sequence[models.Model], objects))
             db.ensure_connection()
             raw: Any = db.connection  # Django's cursor wrapper has no copy()
             # Django's own exceptions (an IntegrityError for a duplicate key), as from its cursors.
@@ -73,17 +88,19 @@ def insert_rows(
                 raw.cursor() as cursor,
                 cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
             ):
+                write_row = copy.write_row
                 for instance in objects:
-                    copy.write_row([value(instance) for value in prepare])
+                    write_row([value(instance) for value in prepare])
+                    written.append(instance)
     except Exception:
         if with_ids:  # not saved: new again, as bulk_create leaves them when it fails
-            for instance in objects:
+            for instance in cast(Sequence[models.Model], objects):
                 instance.pk = None
         raise
-    for instance in objects:  # saved, as bulk_create leaves them
+    for instance in written:  # saved, as bulk_create leaves them
         instance._state.adding = False
         instance._state.db = db.alias
-    return len(objects)
+    return len(written)
 
 
 def _assign_ids(

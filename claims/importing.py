@@ -758,19 +758,20 @@ class _Importer:
                 for review in fresh
             ]
             insert_rows(Claim, claims, with_ids=True)
-            # The audit trail opens for each claim, as ``workflow.record_created`` opens it for one.
+            # The audit trail opens for each claim, as ``workflow.record_created`` opens it for one. Events
+            # and reviews are made as they are written (``insert_rows``).
             insert_rows(
                 ReviewEvent,
-                [
+                (
                     ReviewEvent(
                         claim=claim, actor=self.user, action=Action.CREATE, from_status="", to_status=claim.status
                     )
                     for claim in claims
-                ],
+                ),
             )
             insert_rows(
                 ExternalReview,
-                [
+                (
                     ExternalReview(
                         claim=claim,
                         review_url=review.url,
@@ -779,7 +780,7 @@ class _Importer:
                         **self._fields(review, ratings),
                     )
                     for review, claim in zip(fresh, claims, strict=True)
-                ],
+                ),
             )
 
             changed: list[ExternalReview] = []

@@ -157,10 +157,11 @@ def index_new_claims(claims: list[Claim]) -> int:
         ):
             names[actor_id].append(alias)
     keys = WordKeys()
-    documents = [
+    # Made as they are written: the server indexes the first while the next are folded.
+    documents = (
         _document(claim, [claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else [], keys)
         for claim in claims
-    ]
+    )
     return insert_rows(SearchDocument, documents)
 
 

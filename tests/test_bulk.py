@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from claims.bulk import insert_rows, young_collections_only
 from claims.models import ExternalReview
@@ -90,6 +92,26 @@ def test_rows_given_ids_are_written_with_them_and_can_be_referred_to(researcher:
     )
     assert ReviewEvent.objects.filter(claim__in=ids).count() == 3
     assert ClaimFactory(author=researcher).pk > max(ids), "the table's own ids go on after the ones taken"
+
+
+def test_rows_made_as_they_are_written_are_written_and_left_saved(researcher: Any) -> None:
+    claim = ClaimFactory(author=researcher)
+    made: list[ExternalReview] = []
+
+    def reviews() -> Iterator[ExternalReview]:
+        for n in range(3):
+            made.append(_review(claim, f"https://a.example/{n}"))
+            yield made[-1]
+
+    with CaptureQueriesContext(connection) as nothing:
+        assert insert_rows(ExternalReview, iter([])) == 0
+    assert insert_rows(ExternalReview, reviews()) == 3
+
+    assert len(nothing) == 0, "nothing to write: not even a COPY"
+    assert sorted(ExternalReview.objects.values_list("review_url", flat=True)) == [r.review_url for r in made]
+    assert not any(review._state.adding for review in made), "saved, as bulk_create leaves them"
+    with pytest.raises(TypeError, match="give the instances as a sequence"):
+        insert_rows(ExternalReview, (review for review in made), with_ids=True)
 
 
 def test_ids_are_only_given_to_new_rows(researcher: Any) -> None:
