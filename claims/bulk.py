@@ -22,6 +22,7 @@ import datetime as dt
 import gc
 import itertools
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, cast
 
@@ -198,26 +199,39 @@ def _dumps(value: Any) -> bytes | str:
         return json.dumps(value)
 
 
+class _Pauses:
+    """The bulk works under way in this process, and whether the collector ran before the first began."""
+
+    lock = threading.Lock()
+    count = 0
+    collector_was_on = False
+
+
 @contextlib.contextmanager
 def young_collections_only() -> Iterator[Callable[[], None]]:
     """Bulk work without the cyclic garbage collector's automatic runs; the function yielded collects the
-    young generations, for the work to call between its units (a chunk of a feed, a batch of rows).
+    young generations (0 and 1), for the work to call between its units (a chunk of a feed, a batch of rows).
 
     Bulk work allocates containers by the hundred thousand (a feed's parsed items, rows, model instances):
     the collector's thresholds then start a full collection every few thousand rows, and each walks every
     live object, the whole parsed feed among them, to find nothing (0.1–0.5 s of a 5,000-review import:
     bench/README.md). What the work lets go of is freed by reference counting as ever; the young
     collections between its units find the cycles it made, walking only what is new since the last.
-    The collector is process-wide: it is enabled again on leaving if it was on entering, so nested or
-    concurrent uses leave it as they found it once the last has left.
+    The collector is process-wide: the first of nested or concurrent bulk works (threads) pauses it, the
+    last to leave turns it back on, if it was on before the first began.
     """
-    enabled = gc.isenabled()
-    gc.disable()
+    with _Pauses.lock:
+        if _Pauses.count == 0:
+            _Pauses.collector_was_on = gc.isenabled()
+            gc.disable()
+        _Pauses.count += 1
     try:
         yield _collect_young
     finally:
-        if enabled:
-            gc.enable()
+        with _Pauses.lock:
+            _Pauses.count -= 1
+            if _Pauses.count == 0 and _Pauses.collector_was_on:
+                gc.enable()
 
 
 def _collect_young() -> None:

@@ -107,11 +107,28 @@ def test_rows_made_as_they_are_written_are_written_and_left_saved(researcher: An
         assert insert_rows(ExternalReview, iter([])) == 0
     assert insert_rows(ExternalReview, reviews()) == 3
 
-    assert len(nothing) == 0, "nothing to write: not even a COPY"
+    assert len(nothing) == 0, "nothing to write: no savepoint, no COPY"
     assert sorted(ExternalReview.objects.values_list("review_url", flat=True)) == [r.review_url for r in made]
     assert not any(review._state.adding for review in made), "saved, as bulk_create leaves them"
     with pytest.raises(TypeError, match="give the instances as a sequence"):
         insert_rows(ExternalReview, (review for review in made), with_ids=True)
+
+
+def test_rows_whose_making_fails_midway_write_nothing_and_stay_new(researcher: Any) -> None:
+    claim = ClaimFactory(author=researcher)
+    made: list[ExternalReview] = []
+
+    def reviews() -> Iterator[ExternalReview]:
+        made.append(_review(claim, "https://a.example/1"))
+        yield made[-1]
+        raise LookupError("the second row cannot be made")
+
+    with pytest.raises(LookupError, match="the second row"), transaction.atomic():
+        insert_rows(ExternalReview, reviews())
+
+    assert not ExternalReview.objects.exists(), "the row written before the failure is not kept"
+    assert made[0]._state.adding, "not saved"
+    assert insert_rows(ExternalReview, [_review(claim, "https://a.example/2")]) == 1, "the connection still works"
 
 
 def test_ids_are_only_given_to_new_rows(researcher: Any) -> None:
@@ -236,6 +253,15 @@ def test_bulk_work_pauses_automatic_collections_and_leaves_the_collector_as_it_f
             collect()
         assert gc.isenabled()
         assert collections == [1]  # the one asked for: young generations only, no automatic one
+
+        # Two threads' works, the first leaving before the second: the collector waits for the second.
+        first, second = young_collections_only(), young_collections_only()
+        first.__enter__()
+        second.__enter__()
+        first.__exit__(None, None, None)
+        assert not gc.isenabled()
+        second.__exit__(None, None, None)
+        assert gc.isenabled()
 
         with pytest.raises(ZeroDivisionError), young_collections_only():
             1 / 0  # noqa: B018
