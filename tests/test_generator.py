@@ -5,6 +5,7 @@ always gives the same rows."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import io
 import re
@@ -66,6 +67,28 @@ API_DETAIL_QUERIES = 7
 def roles(db: None) -> None:
     for name in ("Researcher", "Editor", "Publisher"):
         role_group(name)
+
+
+def test_batches_are_written_without_automatic_garbage_collections_and_a_young_one_every_eighth(
+    roles: None,
+) -> None:
+    """A full collection walks every live row (bench/README.md): none starts while batches are written."""
+    paused: list[bool] = []
+    collections: list[int] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and not gc.isenabled():  # while the batches are written
+            collections.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        generate(18, seed=5, batch_size=2, progress=lambda _claims: paused.append(not gc.isenabled()))
+    finally:
+        gc.callbacks.remove(seen)
+
+    assert paused == [True] * 9, "each batch written with the collector paused"
+    assert collections == [1], "one young collection, after the eighth batch of nine"
+    assert gc.isenabled()
 
 
 @pytest.fixture
