@@ -11,6 +11,10 @@ values are prepared by the model's own fields (``pre_save`` and ``get_db_prep_sa
 events and reviews) are given theirs first: ``with_ids`` takes as many values from the table's sequence
 in one query, as ``INSERT`` would have, and writes them in the id column.
 
+``alongside`` hands out the rows of one ``COPY`` with steps of other work between them: where the server's
+side of a ``COPY`` is the slower (the search documents' indexes), the client prepares the next rows while
+it writes.
+
 ``young_collections_only`` keeps Python's cyclic garbage collector out of bulk work but for the young
 collections the work asks for between its units.
 """
@@ -24,12 +28,14 @@ import itertools
 import json
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import orjson
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from psycopg.types.json import Jsonb
+
+T = TypeVar("T")
 
 #: Keys whose values come from a sequence.
 _AUTO_KEYS = (models.AutoField, models.BigAutoField)
@@ -102,6 +108,18 @@ def insert_rows(
         instance._state.adding = False
         instance._state.db = db.alias
     return len(written)
+
+
+def alongside(rows: Iterable[T], work: Iterable[Any]) -> Iterator[T]:
+    """``rows``, with one step of ``work`` (an iterator, advanced for its side effects) after each row is handed
+    out, and the steps left over after the last: for ``insert_rows``, whose server works on the rows already
+    sent while the next step runs. The work must not query the database: its connection is in the COPY."""
+    steps = iter(work)
+    for row in rows:
+        yield row
+        next(steps, None)
+    for _step in steps:
+        pass
 
 
 def _assign_ids(

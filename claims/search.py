@@ -45,7 +45,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from sources.folding import WordKeys, exact, key, sound
 from sources.models import Actor, ActorAlias
 
-from .bulk import insert_rows
+from .bulk import alongside, insert_rows
 from .models import Claim, SearchDocument
 
 logger = logging.getLogger(__name__)
@@ -140,11 +140,15 @@ def index_claims(claim_ids: Iterable[int], scan_duplicates: bool = True) -> int:
     return len(documents)
 
 
-def index_new_claims(claims: list[Claim]) -> int:
+def index_new_claims(claims: list[Claim], meanwhile: Iterable[Any] = ()) -> int:
     """Write the search documents of claims just created with no translations, quotes, mentions or
     places yet (a ClaimReview import): built from what is in memory, plus one query for the claimants'
     aliases, and inserted without ``index_claims``'s prefetching and upsert. Not marked for a duplicate
-    scan, as ``index_claims(..., scan_duplicates=False)`` would not mark them."""
+    scan, as ``index_claims(..., scan_duplicates=False)`` would not mark them.
+
+    ``meanwhile``: the caller's work (an iterator, no queries), a step after each document is handed to the
+    ``COPY`` (``bulk.alongside``): the server's side, the documents' two full-text indexes and the
+    vocabulary trigger, is the slower, and the client's next rows are made while it writes."""
     claimant_ids = {claim.claimant_id for claim in claims if claim.claimant_id is not None}
     names: dict[int, list[str]] = {}
     if claimant_ids:
@@ -162,7 +166,7 @@ def index_new_claims(claims: list[Claim]) -> int:
         _document(claim, [claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else [], keys)
         for claim in claims
     )
-    return insert_rows(SearchDocument, documents)
+    return insert_rows(SearchDocument, alongside(documents, meanwhile))
 
 
 def claims_naming(actor_ids: Iterable[int] = (), place_ids: Iterable[int] = ()) -> list[int]:

@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from claims.bulk import insert_rows, young_collections_only
+from claims.bulk import alongside, insert_rows, young_collections_only
 from claims.models import ExternalReview
 
 from .factories import ClaimFactory
@@ -274,3 +274,47 @@ def test_bulk_work_pauses_automatic_collections_and_leaves_the_collector_as_it_f
     finally:
         gc.enable()
         gc.callbacks.remove(seen)
+
+
+def test_alongside_does_a_step_of_the_work_after_each_row_and_the_rest_after_the_last() -> None:
+    log: list[str] = []
+
+    def work(steps: int) -> Iterator[None]:
+        for n in range(steps):
+            log.append(f"step {n}")
+            yield
+
+    def rows(count: int) -> Iterator[int]:
+        for n in range(count):
+            log.append(f"row {n}")
+            yield n
+
+    assert list(alongside(rows(2), work(4))) == [0, 1]
+    assert log == ["row 0", "step 0", "row 1", "step 1", "step 2", "step 3"]
+
+    log.clear()
+    assert list(alongside(rows(3), work(1))) == [0, 1, 2]
+    assert log == ["row 0", "step 0", "row 1", "row 2"]
+
+    log.clear()
+    assert list(alongside(rows(0), work(2))) == []
+    assert log == ["step 0", "step 1"]
+
+
+def test_rows_written_alongside_other_work_are_all_written_and_the_work_all_done(researcher: Any) -> None:
+    claim = ClaimFactory(author=researcher)
+    done: list[int] = []
+
+    def work() -> Iterator[None]:
+        for n in range(5):
+            done.append(n)
+            yield
+
+    reviews = (_review(claim, f"https://example.org/alongside/{n}") for n in range(3))
+
+    assert insert_rows(ExternalReview, alongside(reviews, work())) == 3
+
+    assert done == [0, 1, 2, 3, 4]
+    assert sorted(ExternalReview.objects.values_list("review_url", flat=True)) == [
+        f"https://example.org/alongside/{n}" for n in range(3)
+    ]

@@ -240,6 +240,110 @@ def test_each_kind_of_bad_value_skips_its_item_with_a_clear_reason(editor, item,
     assert result.problems[0]["index"] == 0
 
 
+def review_text(**extra_json: str) -> str:
+    """A ClaimReview written as JSON text, with properties given as raw JSON (what ``json.dumps`` cannot
+    write: NaN, lone surrogates)."""
+    text = json.dumps(claim_review(url(1)), ensure_ascii=False)[:-1]
+    return text + "".join(f', "{name}": {value}' for name, value in extra_json.items()) + "}"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"note": "NaN"}, "The item contains a number JSON cannot carry (NaN or Infinity)."),
+        ({"note": "[-Infinity]"}, "The item contains a number JSON cannot carry (NaN or Infinity)."),
+        ({"note": "1e999"}, "The item contains a number JSON cannot carry (NaN or Infinity)."),
+        ({"note": '"nul \\u0000 byte"'}, "The item contains a NUL character, which no text may hold."),
+        ({"note": '{"\\u0000": 1}'}, "The item contains a NUL character, which no text may hold."),
+        ({"note": '"\\ud800 alone"'}, "The item contains a broken character (an unpaired surrogate)."),
+        ({"note": "[" * 65 + "]" * 65}, "The item is nested more than 64 levels deep."),
+    ],
+)
+def test_a_feed_read_from_text_refuses_the_same_values_as_one_given_parsed(editor, extra, message):
+    # Items parsed from text are checked without walking them when orjson writes them plainly.
+    feed = f"[{review_text(**extra)}, {json.dumps(claim_review(url('good')))}]"
+
+    result = import_feed(feed, editor)
+
+    assert counts(result) == (2, 1, 0, 0, 1)
+    assert result.problems[0]["message"] == message
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"note": "null"},
+        {"note": '"a text saying null"'},
+        {"note": '"a backslash and u0000: \\\\u0000"'},
+        {"note": '["' + "[" * 70 + '"]'},  # more brackets than MAX_DEPTH, in a text
+        {"note": "123456789012345678901234567890"},
+    ],
+)
+def test_values_that_only_look_doubtful_in_a_feed_read_from_text_are_imported(editor, extra):
+    result = import_feed(f"[{review_text(**extra)}]", editor)
+
+    assert counts(result) == (1, 1, 0, 0, 0)
+    assert ExternalReview.objects.get().item["note"] == json.loads(review_text(**extra))["note"]
+
+
+def test_of_items_sharing_a_url_the_last_valid_one_is_imported_wherever_they_stand(editor):
+    feed = [
+        claim_review(url("a"), text=f"{CLAIM_EN}, first"),  # 0: duplicate of 3
+        claim_review(url("b"), text=f"{CLAIM_EN}, b"),  # 1: imported: the later b is broken
+        claim_review(url("a"), text=f"{CLAIM_EN}, broken", label=7),  # 2: broken
+        claim_review(" " + url("a") + " ", text=f"{CLAIM_EN}, last"),  # 3: imported (its url stripped)
+        claim_review(url("b"), claimReviewed=""),  # 4: broken
+        claim_review(url("c"), text=f"{CLAIM_EN}, c"),  # 5: imported
+    ]
+
+    result = import_feed(feed, editor, batch_size=1)
+
+    assert counts(result) == (6, 3, 0, 0, 3)
+    assert [(problem["index"], problem["kind"]) for problem in result.problems] == [
+        (0, "duplicate"),
+        (2, "malformed"),
+        (4, "malformed"),
+    ]
+    assert result.problems[0]["message"] == "Item 3 has the same url: the later one is imported instead."
+    assert sorted(ExternalReview.objects.values_list("review_url", "claim__text")) == [
+        (url("a"), f"{CLAIM_EN}, last"),
+        (url("b"), f"{CLAIM_EN}, b"),
+        (url("c"), f"{CLAIM_EN}, c"),
+    ]
+    assert read_feed(feed)[1].problems == result.problems
+
+
+def test_the_next_chunk_is_validated_while_the_search_documents_of_one_are_written(editor, monkeypatch):
+    writing: list[bool] = [False]
+    validated: list[tuple[int, bool]] = []
+    index_new_claims, read_review = importing.index_new_claims, importing.read_review
+
+    def documents(*args: Any, **kwargs: Any) -> int:
+        writing[0] = True
+        try:
+            return index_new_claims(*args, **kwargs)
+        finally:
+            writing[0] = False
+
+    def read(raw: Any, index: int = -1, parsed_here: bool = False) -> Any:
+        validated.append((index, writing[0]))
+        return read_review(raw, index, parsed_here)
+
+    monkeypatch.setattr(importing, "index_new_claims", documents)
+    monkeypatch.setattr(importing, "read_review", read)
+    feed = [claim_review(url(n), text=f"{CLAIM_EN}, claim {n}") for n in range(5)]
+    feed[3]["claimReviewed"] = ""  # broken: the third chunk is item 4 alone
+
+    result = import_feed(feed, editor, batch_size=2)
+
+    assert counts(result) == (5, 4, 0, 0, 1)
+    # The first chunk before any writing; each later one while the chunk before writes its documents.
+    assert validated == [(0, False), (1, False), (2, True), (3, True), (4, True)]
+    assert list(Claim.objects.order_by("pk").values_list("text", flat=True)) == [
+        f"{CLAIM_EN}, claim {n}" for n in (0, 1, 2, 4)
+    ]
+
+
 # --- Idempotence and updates ------------------------------------------------------------------------------
 
 
