@@ -113,7 +113,8 @@ def insert_rows(
 def alongside(rows: Iterable[T], work: Iterable[Any]) -> Iterator[T]:
     """``rows``, with one step of ``work`` (an iterator, advanced for its side effects) after each row is handed
     out, and the steps left over after the last: for ``insert_rows``, whose server works on the rows already
-    sent while the next step runs. The work must not query the database: its connection is in the COPY."""
+    sent (psycopg sends them 32 kB at a time; the last at the COPY's end) while the next steps run. The work
+    must not query the database: its connection is in the COPY."""
     steps = iter(work)
     for row in rows:
         yield row

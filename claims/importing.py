@@ -545,7 +545,9 @@ class FeedItems:
 
     Of items with one url, the last valid one is imported and the valid ones before it are reported as
     duplicates. The urls are looked at first: the items sharing one (rare) are validated then, to know
-    which is imported; any other item is imported if valid, whatever comes after it.
+    which is imported; any other item is imported if valid, whatever comes after it. A feed that is not
+    JSON is refused before anything is written; an item is judged as its chunk comes (a problem with one
+    is recorded, the rest go on).
     """
 
     def __init__(self, data: Any) -> None:
@@ -782,7 +784,8 @@ class _Importer:
     def upsert(self, chunk: list[ReviewData], result: ImportResult, meanwhile: Iterable[Any] = ()) -> None:
         """Upsert a chunk in one transaction; if the database refuses it, item by item, so that one item
         the validation let through cannot sink the others. ``meanwhile``: work (no queries) done while the
-        search documents are written (``index_new_claims``), or after the chunk if it writes none."""
+        search documents of the chunk's new claims are written (``index_new_claims``); with none, all at once
+        in their place. What a refused chunk leaves of it is done when the caller needs it (``FeedItems``)."""
         steps = iter(meanwhile)
         try:
             counts = self._upsert_retrying(chunk, steps)
@@ -803,8 +806,6 @@ class _Importer:
                 }
             )
             return
-        for _step in steps:  # what the documents' COPY left of the work (all of it, without new claims)
-            pass
         result.created_count += counts[0]
         result.updated_count += counts[1]
         result.unchanged_count += counts[2]
@@ -870,7 +871,7 @@ class _Importer:
                     )
                     next(meanwhile, None)  # and a step of the caller's work
                     yield
-                yield from meanwhile  # the rest of it while the server finishes the documents
+                yield from meanwhile  # the rest after the last document, the server indexing those sent
 
             index_new_claims(claims, meanwhile=make_events_and_reviews())
             insert_rows(ReviewEvent, events)
@@ -998,16 +999,20 @@ def import_feed(
     with young_collections_only() as collect:
         feed = FeedItems(data_or_text)
         result = feed.result
+        reported = 0
         if progress is not None:
-            progress(0, result.item_count)
+            progress(reported, result.item_count)
         ensure_default_mappings()
         importer = _Importer(user, run)
         while chunk := feed.take(size):
-            # The next chunk is validated while the database writes this one's search documents.
+            # The next chunk is validated while the database writes this one's new search documents.
             importer.upsert(chunk, result, meanwhile=feed.ahead(size))
             collect()
             if progress is not None:
-                progress(feed.done, result.item_count)
+                reported = feed.done
+                progress(reported, result.item_count)
+        if progress is not None and reported != feed.done:  # items skipped after the last chunk, or all
+            progress(feed.done, result.item_count)
     result.problems.sort(key=lambda problem: problem["index"])
     return result
 

@@ -711,6 +711,22 @@ def test_an_import_costs_the_same_queries_for_10_or_30_new_items_in_one_chunk(ed
     assert queries_for(0, 10) == queries_for(100, 30)
 
 
+@pytest.mark.parametrize("good", [[], [0], [0, 1, 2]])
+def test_progress_reaches_the_total_when_items_after_the_last_chunk_or_all_are_skipped(editor, good):
+    feed = [claim_review(url(n), text=f"{CLAIM_EN}, claim {n}") for n in range(5)]
+    for n in range(5):
+        if n not in good:
+            feed[n]["claimReviewed"] = ""
+    ticks: list[tuple[int, int]] = []
+
+    result = import_feed(feed, editor, batch_size=2, progress=lambda done, total: ticks.append((done, total)))
+
+    assert counts(result) == (5, len(good), 0, 0, 5 - len(good))
+    assert ticks[0] == (0, 5)
+    assert ticks[-1] == (5, 5)
+    assert [done for done, _total in ticks] == sorted(done for done, _total in ticks)
+
+
 def test_a_feed_larger_than_a_chunk_is_written_chunk_by_chunk_with_the_same_result(editor):
     feed = [claim_review(url(n), text=f"{CLAIM_EN}, claim {n}") for n in range(7)]
     ticks: list[tuple[int, int]] = []
