@@ -545,9 +545,8 @@ class FeedItems:
 
     Of items with one url, the last valid one is imported and the valid ones before it are reported as
     duplicates. The urls are looked at first: the items sharing one (rare) are validated then, to know
-    which is imported; any other item is imported if valid, whatever comes after it. A feed that is not
-    JSON is refused before anything is written; an item is judged as its chunk comes (a problem with one
-    is recorded, the rest go on).
+    which is imported; any other item is imported if valid, whatever comes after it. Each other item is
+    judged as its chunk comes: the chunks before it may be written by then.
     """
 
     def __init__(self, data: Any) -> None:
