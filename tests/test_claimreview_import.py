@@ -269,6 +269,25 @@ def test_a_feed_read_from_text_refuses_the_same_values_as_one_given_parsed(edito
     assert result.problems[0]["message"] == message
 
 
+def test_a_plain_item_read_from_text_is_not_walked_value_by_value(editor, monkeypatch):
+    walked: list[int] = []
+    check_values = importing._check_values
+
+    def walk(value: Any, depth: int = 0) -> None:
+        if depth == 0:
+            walked.append(1)
+        check_values(value, depth)
+
+    monkeypatch.setattr(importing, "_check_values", walk)
+    plain, parsed = claim_review(url(1)), claim_review(url(2))
+
+    result = import_feed(json.dumps([plain]), editor)
+    assert (counts(result), walked) == ((1, 1, 0, 0, 0), [])
+
+    result = import_feed([parsed], editor)  # given parsed, of any Python types: walked
+    assert (counts(result), walked) == ((1, 1, 0, 0, 0), [1])
+
+
 @pytest.mark.parametrize(
     "extra",
     [
