@@ -42,7 +42,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from sources.folding import WordKeys, exact, key, sound
+from sources.folding import WordKeys, exact, is_syllable, key, sound
 from sources.models import Actor, ActorAlias
 
 from .bulk import alongside, insert_rows
@@ -348,16 +348,29 @@ def word_similarity(word: str, document_words: Iterable[str]) -> float:
     return max((_similarity(word, other) for other in document_words), default=0.0)
 
 
+@lru_cache(maxsize=4096)
+def query_sound(word: str) -> str:
+    """The sound key a query word is also matched by (``sources.folding.sound``), or "": none for a word
+    shorter than FUZZY_MIN_LENGTH, nor for one shaped as a Vietnamese syllable. Such a word's key already
+    matches every way of marking it (``thuong``: thương, thường, thưởng), and its consonant skeleton is
+    shared by dozens of other syllables (``thuong``, ``thang``, ``thong``, ``tieng``: all ``tnk``): a match
+    by it is noise, and its documents (a sixth of the archive for ``tnk``) the longest list the index
+    walks. Names keep theirs: ``gadhafi``, ``haftar``, ``libya`` are no syllables."""
+    if len(word) < FUZZY_MIN_LENGTH or is_syllable(word):
+        return ""
+    return sound(word)
+
+
 def word_match(word: str, words: set[str], sounds: set[str]) -> float:
     """How well one query word matches a document's words (0..1): exactly, by trigram similarity (words
-    of FUZZY_MIN_LENGTH letters or more), or by sound key."""
+    of FUZZY_MIN_LENGTH letters or more), or by sound key (``query_sound``)."""
     if word in words:
         return 1.0
     if len(word) < FUZZY_MIN_LENGTH:
         return 0.0
     similarity = word_similarity(word, words)
     best = similarity if similarity >= SIMILARITY else 0.0
-    if sound(word) in sounds:
+    if query_sound(word) in sounds:
         best = max(best, SOUND_MATCH)
     return best
 
@@ -456,7 +469,7 @@ def _terms(query: Query) -> tuple[dict[str, _Term], int]:
     terms = {}
     for word in query.words:
         spellings = sorted(found.get(word, []), key=lambda pair: (-pair[1], pair[0]))[:MAX_SPELLINGS]
-        terms[word] = _Term(word, spellings, sound(word) if len(word) >= FUZZY_MIN_LENGTH else "")
+        terms[word] = _Term(word, spellings, query_sound(word))
     return terms, newest
 
 

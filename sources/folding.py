@@ -134,6 +134,16 @@ def sound(word: str) -> str:
     return skeleton if len(skeleton) >= 2 else ""
 
 
+#: One Vietnamese syllable without its marks (``key``'s ASCII): an initial consonant or none, one to three
+#: vowels, a final consonant or none (``thuong``, ``nguyen``, ``khong``; not ``haftar`` or ``libya``).
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|th|tr|qu|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
+
+def is_syllable(word: str) -> bool:
+    """Whether a key word is shaped as one Vietnamese syllable (some English words are too: ``thing``)."""
+    return _SYLLABLE.fullmatch(word) is not None
+
+
 def sound_words(text: str) -> list[str]:
     """The sound keys of a text's words, in order, each once."""
     return list(dict.fromkeys(filter(None, (sound(word) for word in key(text).split()))))

@@ -9,7 +9,7 @@ from anyascii import anyascii
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sources.folding import WordKeys, exact, fold, key, sound, sound_words, to_ascii
+from sources.folding import WordKeys, exact, fold, is_syllable, key, sound, sound_words, to_ascii
 
 # Any text, surrogates excluded (they cannot be stored or typed).
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
@@ -121,6 +121,16 @@ def test_spellings_of_one_name_share_a_sound_key(spellings, skeleton):
 def test_short_or_numeric_words_have_no_sound_key():
     assert [sound(word) for word in ["gna", "lna", "ngay", "2011", "x1234", ""]] == ["", "", "", "", "", ""]
     assert sound("tripoli") != sound("tobruk")
+
+
+@pytest.mark.parametrize("word", ["thuong", "nguyen", "khong", "trang", "thiet", "nghieng", "quang", "a", "thing"])
+def test_a_word_shaped_as_one_vietnamese_syllable_is_one(word):
+    assert is_syllable(word)
+
+
+@pytest.mark.parametrize("word", ["haftar", "libya", "gaddafi", "tripoli", "lavrov", "sarraj", "mitiga", "2011", ""])
+def test_names_and_words_of_several_syllables_are_not_one(word):
+    assert not is_syllable(word)
 
 
 def test_sound_words_reads_a_text_s_words_once_in_order():

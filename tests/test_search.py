@@ -18,7 +18,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from claims.models import Claim, ClaimStatus, ClaimTranslation, SearchDocument
-from claims.search import index_claims, ranked_ids, search_claims
+from claims.search import index_claims, query_sound, ranked_ids, search_claims
+from sources.folding import sound
 from sources.models import Actor, ActorAlias, Place, PlaceAlias
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +118,24 @@ def test_without_a_better_reason_the_newest_comes_first(corpus, researcher):
 def test_every_word_must_match(corpus):
     assert found(corpus, "Haftar Tripoli") == ["haftar"]
     assert found(corpus, "Haftar Berlin") == []
+
+
+def test_a_vietnamese_syllable_is_not_matched_by_its_sound_key_a_name_is(corpus, researcher):
+    killed, civilians = (
+        Claim.objects.create(text=text, language="vi", author=researcher)
+        for text in ("Khoảng 97 người đã thiệt mạng ở Tunisia kể từ tháng 12", "Hai dân thường thiệt mạng ở Sirte")
+    )
+    Claim.objects.filter(pk__in=[killed.pk, civilians.pk]).update(
+        status=ClaimStatus.PUBLISHED, published_at=timezone.now()
+    )
+    # "thuong" (thường) and "thang" (tháng: month) share a consonant skeleton, ``tnk``: three of the four
+    # words with that one at 0.8 of a word was a match.
+    assert sound("thuong") == sound("thang") == "tnk"
+    assert ranked_ids(Claim.objects.public(), "dân thuong thiet mạng") == [civilians.pk]
+    assert query_sound("thuong") == ""
+    # A name is still found by its sound alone ("hafatr" and "haftar" share 3 of 11 trigrams).
+    assert query_sound("hafatr") == "hftr"
+    assert set(found(corpus, "Hafatr")) == {"haftar", "russian"}
 
 
 def test_search_never_returns_what_the_public_may_not_see(corpus, researcher):
