@@ -446,6 +446,13 @@ def test_an_imported_claim_is_a_draft_by_the_importer_with_its_audit_trail_claim
     assert timezone.localtime(review.reviewed_at).isoformat() == "2019-04-09T00:00:00+07:00"  # newsroom time
 
 
+def test_a_date_without_an_offset_is_the_newsroom_s_whatever_zone_the_importer_has_active(editor):
+    with timezone.override("America/New_York"):
+        import_feed([claim_review(url(1))], editor)
+    reviewed_at = ExternalReview.objects.get().reviewed_at
+    assert timezone.localtime(reviewed_at, timezone.get_default_timezone()).isoformat() == "2019-04-09T00:00:00+07:00"
+
+
 def test_claimants_are_matched_by_name_or_alias_whatever_the_case_and_accents_or_created_once(editor):
     haftar = ActorFactory(name="Khalifa Haftar")
     mismari = ActorAliasFactory(name="Ahmed al-Mismari", actor__name="LNA spokesman").actor
