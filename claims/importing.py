@@ -410,9 +410,9 @@ def _review_date(value: str) -> dt.datetime | None:
             if day is None:
                 return None
             moment = dt.datetime.combine(day, dt.time())
-        # A date without an offset is the newsroom's (TIME_ZONE), whoever runs the import. Asked of
-        # ``get_default_timezone`` (cached), not the current zone: asgiref's lookup of that cost 3 % of an
-        # import's CPU (bench/README.md).
+        # A date without an offset is the newsroom's (TIME_ZONE), whatever zone the importing thread has
+        # active. ``get_default_timezone`` is cached; the current zone is an asgiref lookup per date
+        # (4.74 against 1.44 µs a date, bench/README.md).
         moment = timezone.make_aware(moment, timezone.get_default_timezone()) if timezone.is_naive(moment) else moment
         moment.astimezone(dt.UTC)  # the database stores UTC: a moment that has none is no date
     except (ValueError, OverflowError):  # well-formed but impossible ("2024-02-30", year 9999 at -05:00)
