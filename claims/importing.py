@@ -56,7 +56,7 @@ from sources.folding import key
 from sources.languages import normalize_language_tag
 from sources.models import Actor, ActorAlias
 
-from .bulk import insert_rows, young_collections_only
+from .bulk import insert_rows, insert_values, young_collections_only
 from .models import (
     Claim,
     ClaimStatus,
@@ -760,6 +760,9 @@ REVIEW_FIELDS = [
     "reviewed_at",
     "item",
 ]
+#: The values of a new review's row (``insert_values``), REVIEW_FIELDS last; of a new claim's audit event.
+NEW_REVIEW_NAMES = ("claim_id", "review_url", "import_run_id", "created_at", *REVIEW_FIELDS)
+EVENT_NAMES = ("claim_id", "actor_id", "action", "from_status", "to_status")
 
 
 class _Importer:
@@ -851,33 +854,23 @@ class _Importer:
             # Their audit trail opens, as ``workflow.record_created`` opens it for one claim, and their
             # reviews are written. Both are made while the search documents stream into their COPY
             # (``index_new_claims``' ``meanwhile``), whose indexes keep the server busy for longer than the
-            # documents take to make here (bench/README.md).
-            events: list[ReviewEvent] = []
-            made: list[ExternalReview] = []
+            # documents take to make here (bench/README.md); as rows of values, not model instances
+            # (``insert_values``).
+            events: list[tuple[Any, ...]] = []
+            made: list[tuple[Any, ...]] = []
+            actor_id = self.user.pk
 
             def make_events_and_reviews() -> Iterator[None]:
                 for review, claim in zip(fresh, claims, strict=True):
-                    events.append(
-                        ReviewEvent(
-                            claim=claim, actor=self.user, action=Action.CREATE, from_status="", to_status=claim.status
-                        )
-                    )
-                    made.append(
-                        ExternalReview(
-                            claim=claim,
-                            review_url=review.url,
-                            import_run_id=self.run_id,
-                            created_at=now,
-                            **self._fields(review, ratings),
-                        )
-                    )
+                    events.append((claim.pk, actor_id, Action.CREATE, "", claim.status))
+                    made.append((claim.pk, review.url, self.run_id, now, *self._values(review, ratings)))
                     next(meanwhile, None)  # and a step of the caller's work
                     yield
                 yield from meanwhile  # the rest after the last document, the server indexing those sent
 
             index_new_claims(claims, meanwhile=make_events_and_reviews())
-            insert_rows(ReviewEvent, events)
-            insert_rows(ExternalReview, made)
+            insert_values(ReviewEvent, EVENT_NAMES, events)
+            insert_values(ExternalReview, NEW_REVIEW_NAMES, made)
 
             changed: list[ExternalReview] = []
             reworded: dict[int, tuple[str, str, str]] = {}  # claim id: (old text, new text, language)
@@ -911,19 +904,23 @@ class _Importer:
         return len(claims), len(changed), len(chunk) - len(claims) - len(changed)
 
     def _fields(self, review: ReviewData, ratings: dict[str, int | None]) -> dict[str, Any]:
-        return {
-            "publisher": review.publisher,
-            "publisher_url": review.publisher_url,
-            "headline": review.headline,
-            "language": review.language,
-            "original_label": review.label,
-            "rating_value": review.rating_value,
-            "best_rating": review.best_rating,
-            "worst_rating": review.worst_rating,
-            "rating_id": ratings.get(label_key(review.label)) if review.label else None,
-            "reviewed_at": review.reviewed_at,
-            "item": review.item,
-        }
+        return dict(zip(REVIEW_FIELDS, self._values(review, ratings), strict=True))
+
+    def _values(self, review: ReviewData, ratings: dict[str, int | None]) -> tuple[Any, ...]:
+        """The review's REVIEW_FIELDS, in their order."""
+        return (
+            review.publisher,
+            review.publisher_url,
+            review.headline,
+            review.language,
+            review.label,
+            review.rating_value,
+            review.best_rating,
+            review.worst_rating,
+            ratings.get(label_key(review.label)) if review.label else None,
+            review.reviewed_at,
+            review.item,
+        )
 
     def _claimants(self, reviews: list[ReviewData], new_actors: dict[str, int]) -> dict[str, int]:
         """The actor of each claimant name of these reviews, by key; unknown ones are created."""

@@ -45,7 +45,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from sources.folding import WordKeys, exact, is_syllable, key, sound
 from sources.models import Actor, ActorAlias
 
-from .bulk import alongside, insert_rows
+from .bulk import alongside, insert_values
 from .models import Claim, SearchDocument
 
 logger = logging.getLogger(__name__)
@@ -86,6 +86,10 @@ def document_for(claim: Claim, keys: WordKeys | None = None) -> SearchDocument:
     for place in claim.places.all():
         names += _names(place)
     return _document(claim, texts, names, keys)
+
+
+#: A new document's values, as ``WordKeys.document`` makes them after the claim's id (``index_new_claims``).
+DOCUMENT_NAMES = ("claim_id", "exact", "text_key", "names_key", "all_key", "sound_key")
 
 
 def _document(claim: Claim, texts: list[str], names: list[str], keys: WordKeys | None = None) -> SearchDocument:
@@ -161,12 +165,13 @@ def index_new_claims(claims: list[Claim], meanwhile: Iterable[Any] = ()) -> int:
         ):
             names[actor_id].append(alias)
     keys = WordKeys()
-    # Made as they are written: the server indexes the first while the next are folded.
+    # Made as they are written, as rows of values (``insert_values``): the server indexes the first while
+    # the next are folded.
     documents = (
-        _document(claim, [claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else [], keys)
+        (claim.pk, *keys.document([claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else []))
         for claim in claims
     )
-    return insert_rows(SearchDocument, alongside(documents, meanwhile))
+    return insert_values(SearchDocument, DOCUMENT_NAMES, alongside(documents, meanwhile))
 
 
 def claims_naming(actor_ids: Iterable[int] = (), place_ids: Iterable[int] = ()) -> list[int]:

@@ -1,5 +1,5 @@
-"""``claims.bulk.insert_rows``: COPY on PostgreSQL writes the rows ``bulk_create`` would, and fails as it
-would (the SQLite pass checks the ``bulk_create`` fallback against the same expectations)."""
+"""``claims.bulk.insert_rows`` and ``insert_values``: COPY on PostgreSQL writes the rows ``bulk_create`` would,
+and fails as it would (the SQLite pass checks the ``bulk_create`` fallback against the same expectations)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from claims.bulk import alongside, insert_rows, young_collections_only
+from claims.bulk import alongside, insert_rows, insert_values, young_collections_only
 from claims.models import ExternalReview
 
 from .factories import ClaimFactory
@@ -318,3 +318,96 @@ def test_rows_written_alongside_other_work_are_all_written_and_the_work_all_done
     assert sorted(ExternalReview.objects.values_list("review_url", flat=True)) == [
         f"https://example.org/alongside/{n}" for n in range(3)
     ]
+
+
+# --- insert_values: rows of values, no instances ------------------------------------------------------------
+
+#: ``_review``'s fields as values (the item and the moments left to their defaults).
+VALUE_NAMES = ("claim_id", "review_url", "publisher", "headline", "rating_value", "reviewed_at")
+
+
+def _values(claim: Any, url: str) -> tuple[Any, ...]:
+    review = _review(claim, url)
+    return tuple(getattr(review, name) for name in VALUE_NAMES)
+
+
+def test_rows_of_values_are_the_rows_instances_make_with_the_fields_defaults(researcher: Any) -> None:
+    from claims.models import ReviewEvent
+    from claims.workflow import Action
+
+    claim = ClaimFactory(author=researcher)
+    insert_rows(ExternalReview, [_review(claim, "https://a.example/1")])
+    before = dt.datetime.now(dt.UTC)
+
+    assert insert_values(ExternalReview, VALUE_NAMES, [_values(claim, "https://a.example/2")]) == 1
+
+    from_instance, from_values = ExternalReview.objects.order_by("review_url")
+    fields = [f.attname for f in ExternalReview._meta.concrete_fields if f.attname not in {"id", "review_url"}]
+    differing = {name for name in fields if getattr(from_instance, name) != getattr(from_values, name)}
+    assert differing == {"item", "created_at", "updated_at"}, "the item given to one, and the moments"
+    assert from_values.item == {}, "a callable default (dict) made for the row"
+    assert from_values.headline == "Sai: “7%”\ttab\nnew line \\ backslash"
+    assert from_values.created_at >= before and from_values.updated_at >= before, "default now(), auto_now"
+    assert from_values.language == "" and from_values.rating_id is None, "the defaults of fields not given"
+
+    names = ("claim_id", "actor_id", "action", "to_status", "created_at")
+    moment = dt.datetime(2019, 4, 9, 3, 0, tzinfo=dt.UTC)
+    insert_values(ReviewEvent, names, [(claim.pk, researcher.pk, Action.CREATE, "draft", moment)])
+    event = ReviewEvent.objects.get(claim=claim, created_at=moment)
+    assert (event.actor_id, event.action, event.from_status, event.to_status, event.comment) == (
+        researcher.pk,
+        Action.CREATE,
+        "",
+        "draft",
+        "",
+    ), "a moment given is kept; from_status and comment are their defaults"
+
+
+def test_values_are_prepared_by_their_fields(researcher: Any) -> None:
+    """A tag normalised by its field, JSON written as Django would (orjson where it can), a number as text."""
+    claim = ClaimFactory(author=researcher)
+    item = {**ITEM, "huge": 2**70, "escapes": 'tab\there "quoted" \u2028 emoji 🇻🇳'}
+    names = ("claim_id", "review_url", "language", "item", "best_rating")
+
+    insert_values(ExternalReview, names, [(str(claim.pk), "https://a.example/1", "EN_us", item, "5")])
+
+    review = ExternalReview.objects.get()
+    assert (review.claim_id, review.language, review.item, review.best_rating) == (claim.pk, "en-US", item, 5.0)
+
+
+def test_rows_of_values_made_as_they_are_written(researcher: Any) -> None:
+    claim = ClaimFactory(author=researcher)
+    made: list[str] = []
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for n in range(3):
+            made.append(f"https://a.example/{n}")
+            yield _values(claim, made[-1])
+
+    with CaptureQueriesContext(connection) as nothing:
+        assert insert_values(ExternalReview, VALUE_NAMES, iter([])) == 0
+    assert insert_values(ExternalReview, VALUE_NAMES, alongside(rows(), iter([None] * 5))) == 3
+
+    assert len(nothing) == 0, "nothing to write: no savepoint, no COPY"
+    assert sorted(ExternalReview.objects.values_list("review_url", flat=True)) == made
+
+
+def test_rows_of_values_that_fail_write_nothing(researcher: Any) -> None:
+    claim = ClaimFactory(author=researcher)
+    insert_values(ExternalReview, VALUE_NAMES, [_values(claim, "https://a.example/1")])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_values(
+            ExternalReview, VALUE_NAMES, [_values(claim, "https://a.example/2"), _values(claim, "https://a.example/1")]
+        )
+    with pytest.raises(ValueError, match="a row of 2 values for 6 fields"), transaction.atomic():
+        insert_values(
+            ExternalReview, VALUE_NAMES, [_values(claim, "https://a.example/3"), (claim.pk, "https://a.example/4")]
+        )
+
+    assert list(ExternalReview.objects.values_list("review_url", flat=True)) == ["https://a.example/1"]
+    with pytest.raises(ValueError, match="no writable field"):
+        insert_values(ExternalReview, ("claim", "review_url"), [(claim, "https://a.example/5")])
+    with pytest.raises(ValueError, match="once each"):
+        insert_values(ExternalReview, ("review_url", "review_url"), [("https://a.example/5",) * 2])
+    assert insert_values(ExternalReview, VALUE_NAMES, [_values(claim, "https://a.example/6")]) == 1, "still works"
