@@ -108,7 +108,8 @@ def insert_values(
 
     ``names``: the fields of each row's values, in order, by attribute name (a foreign key's ``claim_id``).
     Every other field takes what a new instance would have: its default, a callable one called for each
-    row; ``auto_now`` and ``auto_now_add`` moments the current time. Values are prepared by their fields as
+    row; ``auto_now`` and ``auto_now_add`` moments the current time (given, their value is written as given:
+    one moment for a batch saves asking the time for each row). Values are prepared by their fields as
     ``insert_rows`` prepares an instance's. An instance costs 4–7 µs to make, about as much as its
     ``COPY`` row; rows of plain values are for bulk work whose rows nothing else needs as instances
     (an import's audit events, reviews and search documents). Nothing is returned of the rows: those that

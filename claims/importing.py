@@ -38,6 +38,7 @@ import functools
 import json
 import logging
 import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -394,7 +395,22 @@ def _is_publisher_address(url: str) -> bool:
     return _is_web_address(url)
 
 
+#: The common shape of a web address, every one of which Django's ``URLValidator`` accepts: an http(s) scheme
+#: as written in lowercase, an ASCII host name of labels (each of 1–63 letters, digits and inner hyphens) and a
+#: top-level domain of letters, an optional port, then anything but whitespace. A subset of the validator's
+#: own pattern, tested so (tests/test_claimreview_import.py); any other address is left to the validator.
+_PLAIN_WEB_ADDRESS = re.compile(
+    r"https?://((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63})(?::[0-9]{1,5})?(?:[/?#]\S*)?"
+)
+
+
 def _is_web_address(url: str) -> bool:
+    """Whether ``url`` is an http:// or https:// address ``URLValidator`` accepts. The validator takes 6–10 µs
+    an address (URL parsing, its pattern): a tenth of a ClaimReview import (bench/README.md). An address of
+    the common shape (``_PLAIN_WEB_ADDRESS``) is answered by that pattern alone, in about 1 µs."""
+    plain = _PLAIN_WEB_ADDRESS.fullmatch(url)
+    if plain is not None and len(url) <= MAX_URL_LENGTH and len(plain[1]) <= 253:  # the validator's limits
+        return True
     try:
         _url_validator(url)
     except ValidationError:
@@ -761,8 +777,8 @@ REVIEW_FIELDS = [
     "item",
 ]
 #: The values of a new review's row (``insert_values``), REVIEW_FIELDS last; of a new claim's audit event.
-NEW_REVIEW_NAMES = ("claim_id", "review_url", "import_run_id", "created_at", *REVIEW_FIELDS)
-EVENT_NAMES = ("claim_id", "actor_id", "action", "from_status", "to_status")
+NEW_REVIEW_NAMES = ("claim_id", "review_url", "import_run_id", "created_at", "updated_at", *REVIEW_FIELDS)
+EVENT_NAMES = ("claim_id", "actor_id", "action", "from_status", "to_status", "created_at")
 
 
 class _Importer:
@@ -862,8 +878,8 @@ class _Importer:
 
             def make_events_and_reviews() -> Iterator[None]:
                 for review, claim in zip(fresh, claims, strict=True):
-                    events.append((claim.pk, actor_id, Action.CREATE, "", claim.status))
-                    made.append((claim.pk, review.url, self.run_id, now, *self._values(review, ratings)))
+                    events.append((claim.pk, actor_id, Action.CREATE, "", claim.status, now))
+                    made.append((claim.pk, review.url, self.run_id, now, now, *self._values(review, ratings)))
                     next(meanwhile, None)  # and a step of the caller's work
                     yield
                 yield from meanwhile  # the rest after the last document, the server indexing those sent

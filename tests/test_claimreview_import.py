@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from celery.exceptions import Retry
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -1253,6 +1254,77 @@ JSONISH = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS | st.text(max_size=5), inner, max_size=6),
     max_leaves=30,
 )
+
+
+def _validator_accepts(address: str) -> bool:
+    try:
+        importing._url_validator(address)
+    except ValidationError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("address", "plain", "valid"),
+    [
+        ("https://other-newsroom.example/fact-checks/12-345", True, True),
+        ("http://Vnexpress.NET:8080?a=1#b", True, True),
+        ("https://a.bc#" + "é" * 10, True, True),
+        (f"https://{'a' * 63}.example/", True, True),
+        (f"https://{'a' * 64}.example/", False, False),  # a label of 64 characters
+        (f"https://{'a.' * 125}example/", True, False),  # the shape, but a host of 257 characters
+        ("https://example.com/a b", False, False),
+        ("https://-example.com/", False, False),
+        ("https://example.c0m/", False, False),
+        ("HTTPS://example.com/", False, True),
+        ("https://xn--bcher-kva.example/", True, True),
+        ("https://bücher.example/", False, True),
+        ("https://localhost:8000/", False, True),
+        ("https://192.168.0.1/", False, True),
+        ("https://[::1]:443/", False, True),
+        ("https://[::1/", False, False),
+        ("https://user:secret@example.com/", False, True),
+        ("ftp://example.com/", False, False),
+        ("https://example.com./", False, True),
+    ],
+)
+def test_a_common_address_is_judged_by_its_shape_any_other_by_django_s_validator(address, plain, valid):
+    assert bool(importing._PLAIN_WEB_ADDRESS.fullmatch(address)) is plain
+    assert _validator_accepts(address) is valid
+    assert importing._is_web_address(address) is valid
+
+
+#: Pieces of an address: mostly of the common shape (``importing._PLAIN_WEB_ADDRESS``), some at its edges
+#: (any mix of its characters, a character over a limit), some not.
+LABEL = st.one_of(
+    st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?", fullmatch=True),
+    st.from_regex(r"[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?", fullmatch=True),
+    st.text("aX0-", max_size=65),
+    st.sampled_from(["é", "a_b", "xn--bcher-kva", "192", "localhost"]),
+)
+TOP_LABEL = st.one_of(
+    st.from_regex(r"[a-zA-Z]{2,63}", fullmatch=True),
+    st.text("aX0-", max_size=65),
+    st.sampled_from(["c0m", "co.", "a", "xn--p1ai", "рф"]),
+)
+REST = st.one_of(
+    st.tuples(st.sampled_from(["", "/", "?", "#"]), st.from_regex(r"\S*", fullmatch=True)).map("".join),
+    st.sampled_from(["/a b", "?q=\t", "# x", "/\n", "/\u00a0"]),
+    st.tuples(st.sampled_from(["", "/", "?q=", "#", "@", " ", "\n", ":"]), st.text(max_size=20)).map("".join),
+)
+
+
+@hypothesis_settings(max_examples=1000, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://"]) | st.sampled_from(["Https://", "ftp://", "https:/", "https://u@", ""]),
+    st.lists(LABEL, min_size=1, max_size=6),
+    TOP_LABEL,
+    st.sampled_from(["", ":8080", ":123456", ":"]),
+    REST,
+)
+def test_every_address_is_judged_as_django_s_url_validator_judges_it(scheme, labels, top, port, rest):
+    address = f"{scheme}{'.'.join(labels)}.{top}{port}{rest}"
+    assert importing._is_web_address(address) is _validator_accepts(address)
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
