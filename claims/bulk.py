@@ -108,8 +108,9 @@ def insert_values(
 
     ``names``: the fields of each row's values, in order, by attribute name (a foreign key's ``claim_id``).
     Every other field takes what a new instance would have: its default, a callable one called for each
-    row; ``auto_now`` and ``auto_now_add`` moments the current time (given, their value is written as given:
-    one moment for a batch saves asking the time for each row). Values are prepared by their fields as
+    row; a database default the database's; ``auto_now`` and ``auto_now_add`` moments the current time
+    (given, their value is written as given on PostgreSQL, one moment for a batch saving a clock read a row;
+    ``bulk_create`` elsewhere sets them anew, as for instances). Values are prepared by their fields as
     ``insert_rows`` prepares an instance's. An instance costs 4–7 µs to make, about as much as its
     ``COPY`` row; rows of plain values are for bulk work whose rows nothing else needs as instances
     (an import's audit events, reviews and search documents). Nothing is returned of the rows: those that
@@ -119,6 +120,8 @@ def insert_values(
     unknown = [name for name in names if name not in by_name or getattr(by_name[name], "generated", False)]
     if unknown or len(set(names)) != len(names):
         raise ValueError(f"insert_values: {model.__name__} has no writable field {unknown or list(names)!r} once each.")
+    if isinstance(model._meta.pk, _AUTO_KEYS) and model._meta.pk.attname in names:
+        raise ValueError("insert_values does not write ids, which would not move their sequence: leave them out.")
     width = len(names)
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
@@ -140,7 +143,7 @@ def insert_values(
     per_row_fields: list[models.Field] = []
     per_row: list[tuple[Callable[[Any], Any], Callable[[], Any]]] = []
     for field in _written_fields(model):
-        if field.attname in names:
+        if field.attname in names or field.has_db_default():  # the database's own default: its column left out
             continue
         make = _default_maker(field)
         if make is None:
@@ -187,7 +190,7 @@ def _default_maker(field: models.Field) -> Callable[[], Any] | None:
             return dt.date.today
         raise ValueError(f"insert_values cannot set {field.name}'s automatic value: give it.")
     if field.has_default() and callable(field.default):
-        return field.default
+        return field.get_default  # as Django calls it: a key's default instance becomes its id
     return None
 
 

@@ -395,10 +395,11 @@ def _is_publisher_address(url: str) -> bool:
     return _is_web_address(url)
 
 
-#: The common shape of a web address, every one of which Django's ``URLValidator`` accepts: an http(s) scheme
-#: as written in lowercase, an ASCII host name of labels (each of 1–63 letters, digits and inner hyphens) and a
-#: top-level domain of letters, an optional port, then anything but whitespace. A subset of the validator's
-#: own pattern, tested so (tests/test_claimreview_import.py); any other address is left to the validator.
+#: The common shape of a web address: an http(s) scheme as written in lowercase, an ASCII host name of labels
+#: (each of 1–63 letters, digits and inner hyphens) and a top-level domain of letters, an optional port, then
+#: anything but whitespace. A subset of the validator's own pattern: with the validator's length limits (the
+#: address's 2,048 characters, the host's 253: ``_is_web_address``), every address it matches is one Django's
+#: ``URLValidator`` accepts, tested so (tests/test_claimreview_import.py); any other is left to the validator.
 _PLAIN_WEB_ADDRESS = re.compile(
     r"https?://((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63})(?::[0-9]{1,5})?(?:[/?#]\S*)?"
 )
@@ -875,11 +876,12 @@ class _Importer:
             events: list[tuple[Any, ...]] = []
             made: list[tuple[Any, ...]] = []
             actor_id = self.user.pk
+            written = timezone.now()  # after the claims' own moments: their creation is recorded after it
 
             def make_events_and_reviews() -> Iterator[None]:
                 for review, claim in zip(fresh, claims, strict=True):
-                    events.append((claim.pk, actor_id, Action.CREATE, "", claim.status, now))
-                    made.append((claim.pk, review.url, self.run_id, now, now, *self._values(review, ratings)))
+                    events.append((claim.pk, actor_id, Action.CREATE, "", claim.status, written))
+                    made.append((claim.pk, review.url, self.run_id, now, written, *self._values(review, ratings)))
                     next(meanwhile, None)  # and a step of the caller's work
                     yield
                 yield from meanwhile  # the rest after the last document, the server indexing those sent

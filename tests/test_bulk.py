@@ -408,6 +408,8 @@ def test_rows_of_values_that_fail_write_nothing(researcher: Any) -> None:
     assert list(ExternalReview.objects.values_list("review_url", flat=True)) == ["https://a.example/1"]
     with pytest.raises(ValueError, match="no writable field"):
         insert_values(ExternalReview, ("claim", "review_url"), [(claim, "https://a.example/5")])
+    with pytest.raises(ValueError, match="does not write ids"):
+        insert_values(ExternalReview, ("id", *VALUE_NAMES), [(10**9, *_values(claim, "https://a.example/5"))])
     with pytest.raises(ValueError, match="once each"):
         insert_values(ExternalReview, ("review_url", "review_url"), [("https://a.example/5",) * 2])
     assert insert_values(ExternalReview, VALUE_NAMES, [_values(claim, "https://a.example/6")]) == 1, "still works"

@@ -438,6 +438,8 @@ def test_an_imported_claim_is_a_draft_by_the_importer_with_its_audit_trail_claim
     assert claim.claimant.kind == Actor.Kind.PERSON
     event = ReviewEvent.objects.get(claim=claim)
     assert (event.action, event.actor, event.from_status, event.to_status) == (Action.CREATE, editor, "", "draft")
+    assert event.created_at >= claim.created_at, "the creation is recorded once the claim exists"
+    assert review.created_at <= review.updated_at
     assert (review.publisher, review.publisher_url, review.headline) == (
         "Libya Fact Check",
         "https://factcheck.example/",
