@@ -8,16 +8,18 @@ token and go through ``claims.workflow`` — a token can do exactly what its use
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -71,6 +73,7 @@ from .models import (
     RatingClass,
     VerdictText,
 )
+from .pagecache import generation
 from .ratings import rating_scale
 from .search import search_claims
 from .selectors import LocalizedClaim, claim_text_for, linked_claims, public_actors, public_sources
@@ -640,12 +643,43 @@ class ClaimViewSet(
         return queryset
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # An anonymous client's page is kept as the page cache keeps public pages (``claims.pagecache``:
+        # thrown away on any change); after authentication and the throttles, which a cached page still
+        # counts against, and before the renderer, which writes it in the format the client asks for.
+        key = self._list_cache_key(request)
+        cached = cache.get(key) if key is not None else None
+        if cached is not None:
+            data, self._last_modified = cached
+            return Response(data)
         # Rows, not model instances: ClaimSerializer's shape from plain functions (claims.api_fast): a third
         # of the CPU a page (bench/api_list.py); tests/test_api_fast.py holds the two to the same bytes.
         queryset = self.filter_queryset(self._base())
         rows = list(self.paginate_queryset(claim_rows(queryset)) or [])
         self._last_modified = max((row["updated_at"] for row in rows), default=None)
-        return self.get_paginated_response(claims_json(rows, wanted_languages(request)))
+        response = self.get_paginated_response(claims_json(rows, wanted_languages(request)))
+        if key is not None:
+            cache.set(key, (response.data, self._last_modified), settings.PAGE_CACHE_SECONDS)
+        return response
+
+    def _list_cache_key(self, request: Request) -> str | None:
+        """Where an anonymous client's list page is kept: by the page cache's generation, the address
+        asked for (host, filters, cursor), the languages wanted and the site's language and time zone.
+        None for a signed-in client, a search (endless, as on the public site) or no page cache."""
+        if (
+            not settings.PAGE_CACHE_SECONDS
+            or request.user.is_authenticated
+            or request.query_params.get("q", "").strip()
+        ):
+            return None
+        asked = "|".join(
+            [
+                f"{request.scheme}://{request.get_host()}{request.get_full_path()}",
+                ",".join(wanted_languages(request)),
+                translation.get_language() or "",
+                timezone.get_current_timezone_name(),
+            ]
+        )
+        return f"claims:api-list:{generation()}:{hashlib.sha256(asked.encode()).hexdigest()[:32]}"
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()

@@ -18,6 +18,9 @@ the ORM's back (raw SQL, ``QuerySet.update`` outside the workflow) can leave sta
 
 With several processes the cache must be shared (``REDIS_URL``): the local-memory cache of the
 embedded default is one per process, right only for the one process ``make run`` starts.
+
+The API's claims list keeps an anonymous client's page under the same generation (``ClaimViewSet.list``):
+its data, after the throttles and before the renderer, not a rendered page here.
 """
 
 from __future__ import annotations

@@ -88,11 +88,12 @@ def test_api_list_benchmark_loads_django_and_the_raw_baseline_alike(bench_url: s
     # The baseline answers page 1 with the very claims, verdicts and texts the API gives.
     assert figures["page1_results_identical"] is True
     assert figures["page1_claims"] == 50
-    for app in ("django", "raw_baseline"):
+    assert figures["cached_page1_identical"] is True, "a kept page is the page"
+    for app in ("django", "raw_baseline", "django_cached"):
         assert figures[app]["requests"] > 0 and figures[app]["errors"] == 0
         for key in ("requests_per_s", "p50_ms", "p95_ms", "p99_ms", "client_cpu_cores"):
             assert is_figure(figures[app][key]) and figures[app][key] > 0, (app, key)
-    assert figures["throughput_ratio"] > 0
+    assert figures["throughput_ratio"] > 0 and figures["cached_throughput_ratio"] > 0
     assert_goals_measured(result, 1)
 
 

@@ -209,3 +209,111 @@ def test_no_page_is_cached_when_page_cache_seconds_is_0(claim, settings):
     settings.PAGE_CACHE_SECONDS = 0
     assert rendered(Client().get("/en/"))
     assert rendered(Client().get("/en/"))
+
+
+# --- The API's claims list ------------------------------------------------------------------------------
+
+API_LIST = "/api/v1/claims/?page_size=1&lang=en"
+
+
+def test_an_anonymous_client_s_second_list_page_costs_no_query_and_is_the_same(claim, django_assert_num_queries):
+    first = Client().get(API_LIST)
+    assert first.status_code == 200 and first.json()["results"][0]["id"] == claim.pk
+    with django_assert_num_queries(0):
+        again = Client().get(API_LIST)
+    assert again.content == first.content
+    for header in ("Content-Type", "ETag", "Last-Modified", "Vary"):
+        assert again[header] == first[header], header
+    browsable = Client().get(API_LIST, HTTP_ACCEPT="text/html")  # the stored page, written as asked
+    assert browsable["Content-Type"].startswith("text/html") and b"Ahmed al-Mismari" in browsable.content
+
+
+def test_what_the_newsroom_publishes_corrects_or_retracts_shows_on_the_next_list_page(
+    claim, researcher, editor, publisher
+):
+    assert [c["id"] for c in Client().get(API_LIST.replace("page_size=1", "page_size=5")).json()["results"]] == [
+        claim.pk
+    ]
+    newer = publish(ready_claim(researcher), editor, publisher)
+    ids = [c["id"] for c in Client().get(API_LIST.replace("page_size=1", "page_size=5")).json()["results"]]
+    assert ids == [newer.pk, claim.pk]
+
+    workflow.correct_verdict(
+        claim.pk,
+        publisher,
+        VerdictContent(rating="false", texts={"vi": ("Sai", "Bộ Y tế nói khác."), "en": ("Corrected: false", "No.")}),
+        note="The ministry's figure came out.",
+    )
+    workflow.transition(newer.pk, publisher, Action.RETRACT, comment="The quote was misattributed.")
+    body = Client().get(API_LIST.replace("page_size=1", "page_size=5")).json()
+    shown = {c["id"]: c for c in body["results"]}
+    assert shown[newer.pk]["status"] == "retracted"
+    assert (shown[claim.pk]["verdict"]["rating"]["slug"], shown[claim.pk]["verdict"]["headline"]) == (
+        "false",
+        "Corrected: false",
+    )
+
+
+def test_the_list_is_kept_per_language_and_never_for_a_signed_in_client_or_a_search(claim, editor):
+    from rest_framework.authtoken.models import Token
+
+    english = Client().get("/api/v1/claims/?lang=en").json()
+    vietnamese = Client().get("/api/v1/claims/?lang=vi").json()
+    assert english["results"][0]["localized"]["language"] != vietnamese["results"][0]["localized"]["language"]
+    by_header = Client().get("/api/v1/claims/", HTTP_ACCEPT_LANGUAGE="vi").json()
+    assert by_header["results"][0]["localized"] == vietnamese["results"][0]["localized"]
+    assert (
+        Client().get("/api/v1/claims/", HTTP_ACCEPT_LANGUAGE="en").json()["results"][0]["localized"]
+        == (english["results"][0]["localized"])
+    )
+    # Two languages the site is not written in (its own language is then the default for both): the
+    # wording is still the one asked for.
+    ClaimTranslation.objects.create(claim=claim, language="fr", text="Haftar contrôle 7 % du territoire.")
+    french = Client().get("/api/v1/claims/", HTTP_ACCEPT_LANGUAGE="fr").json()["results"][0]["localized"]
+    german = Client().get("/api/v1/claims/", HTTP_ACCEPT_LANGUAGE="de").json()["results"][0]["localized"]
+    assert french["language"] == "fr" and german["language"] != "fr"
+
+    token, _ = Token.objects.get_or_create(user=editor)
+    staff = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    draft = ready_claim(editor)
+    drafts = Client().get("/api/v1/claims/?status=draft&lang=en", **staff).json()["results"]
+    assert [c["id"] for c in drafts] == [draft.pk]
+    denied = Client().get("/api/v1/claims/?status=draft&lang=en")
+    assert denied.status_code == 403, "a staff page is never replayed to an anonymous client"
+
+    searched = Client().get("/api/v1/claims/?q=Tripoli&lang=en")
+    assert searched.status_code == 200
+    from claims.api import ClaimViewSet
+
+    assert ClaimViewSet()._list_cache_key(_drf_request("/api/v1/claims/?q=Tripoli")) is None
+    assert ClaimViewSet()._list_cache_key(_drf_request("/api/v1/claims/?q=%20")) is not None
+
+
+def _drf_request(path: str) -> Any:
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    request = Request(RequestFactory().get(path))
+    request.user = AnonymousUser()
+    return request
+
+
+def test_a_cached_list_page_still_counts_against_the_throttle(claim, settings):
+    settings.API_ANON_RATE = "3/minute"
+    reader = Client()
+    for _ in range(3):
+        assert reader.get(API_LIST).status_code == 200
+    refused = reader.get(API_LIST)
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "throttled"
+
+
+def test_no_list_page_is_kept_when_page_cache_seconds_is_0(claim, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0
+    Client().get(API_LIST)
+    with CaptureQueriesContext(connection) as again:
+        Client().get(API_LIST)
+    assert len(again) > 0, "the page is made again"
