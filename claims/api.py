@@ -579,6 +579,13 @@ LANG_PARAMETER = OpenApiParameter(
 )
 
 
+#: The list's own parameters besides its filters (``ClaimFilter``).
+LIST_PARAMETERS = frozenset({"cursor", "page_size", "lang", "format"})
+#: Part of a kept list page's key: changed with the list's JSON (``claims.api_fast``), so that a release
+#: never serves pages kept by the one before it.
+LIST_SHAPE = 1
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[LANG_PARAMETER], summary="Published claims (staff: any status with ?status=)"),
     retrieve=extend_schema(parameters=[LANG_PARAMETER], summary="One claim with texts, verdict, appearances"),
@@ -662,24 +669,34 @@ class ClaimViewSet(
         return response
 
     def _list_cache_key(self, request: Request) -> str | None:
-        """Where an anonymous client's list page is kept: by the page cache's generation, the address
-        asked for (host, filters, cursor), the languages wanted and the site's language and time zone.
-        None for a signed-in client, a search (endless, as on the public site) or no page cache."""
+        """Where an anonymous client's list page is kept: by the page cache's generation, the shape of
+        the list's JSON, the address asked for (host, filters, cursor), the languages wanted and the
+        site's language and time zone. None for a signed-in client, a search (endless, as on the public
+        site), a status that only staff may list, a parameter the list does not read (each would be a
+        page of its own: the cache is not for anyone to fill), more than three languages wanted, or no
+        page cache."""
+        params = request.query_params
+        languages = wanted_languages(request)
         if (
             not settings.PAGE_CACHE_SECONDS
             or request.user.is_authenticated
-            or request.query_params.get("q", "").strip()
+            or params.get("q", "").strip()
+            or params.get("status", PUBLIC_STATUSES[0]) not in PUBLIC_STATUSES
+            or not params.keys() <= LIST_PARAMETERS | ClaimFilter.base_filters.keys()
+            or len(languages) > 3
         ):
             return None
         asked = "|".join(
             [
-                f"{request.scheme}://{request.get_host()}{request.get_full_path()}",
-                ",".join(wanted_languages(request)),
+                f"{request.scheme}://{request.get_host()}{request.path}",
+                "&".join(f"{name}={value}" for name, value in sorted(params.lists())),
+                ",".join(languages),
                 translation.get_language() or "",
                 timezone.get_current_timezone_name(),
             ]
         )
-        return f"claims:api-list:{generation()}:{hashlib.sha256(asked.encode()).hexdigest()[:32]}"
+        digest = hashlib.sha256(asked.encode()).hexdigest()[:32]
+        return f"claims:api-list:{LIST_SHAPE}:{generation()}:{digest}"
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         claim = self.get_object()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 
 CACHE_KEY = "claims:rating-scale:v1"
 
@@ -55,5 +56,8 @@ def rating_scale() -> RatingScale:
     return scale
 
 
-def clear_rating_scale(**_kwargs: object) -> None:
+def clear_rating_scale(using: str | None = None, **_kwargs: object) -> None:
+    """A rating or label changed: the scale is read again, now and once the change commits (a reader
+    between the two would otherwise keep the old scale for 300 s, and pages made from it)."""
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY), using=using)

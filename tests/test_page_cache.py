@@ -285,16 +285,26 @@ def test_the_list_is_kept_per_language_and_never_for_a_signed_in_client_or_a_sea
     assert searched.status_code == 200
     from claims.api import ClaimViewSet
 
-    assert ClaimViewSet()._list_cache_key(_drf_request("/api/v1/claims/?q=Tripoli")) is None
-    assert ClaimViewSet()._list_cache_key(_drf_request("/api/v1/claims/?q=%20")) is not None
+    key = ClaimViewSet()._list_cache_key
+    assert key(_drf_request("/api/v1/claims/?q=Tripoli")) is None
+    assert key(_drf_request("/api/v1/claims/?q=%20")) is not None
+    assert key(_drf_request("/api/v1/claims/?status=draft")) is None, "staff's pages: never kept"
+    assert key(_drf_request("/api/v1/claims/?status=retracted")) is not None
+    # Only the list's own parameters make pages of their own, in any order.
+    assert key(_drf_request("/api/v1/claims/?page_size=5&lang=en&rating=false")) == key(
+        _drf_request("/api/v1/claims/?rating=false&lang=en&page_size=5")
+    )
+    assert key(_drf_request("/api/v1/claims/?page_size=5&x=1")) is None
+    assert key(_drf_request("/api/v1/claims/", HTTP_ACCEPT_LANGUAGE="vi,en,fr")) is not None
+    assert key(_drf_request("/api/v1/claims/", HTTP_ACCEPT_LANGUAGE="vi,en,fr,de")) is None
 
 
-def _drf_request(path: str) -> Any:
+def _drf_request(path: str, **headers: str) -> Any:
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
     from rest_framework.request import Request
 
-    request = Request(RequestFactory().get(path))
+    request = Request(RequestFactory().get(path, **headers))
     request.user = AnonymousUser()
     return request
 
@@ -317,3 +327,21 @@ def test_no_list_page_is_kept_when_page_cache_seconds_is_0(claim, settings):
     with CaptureQueriesContext(connection) as again:
         Client().get(API_LIST)
     assert len(again) > 0, "the page is made again"
+
+
+def test_a_rating_label_renamed_shows_on_the_next_list_page(claim, django_capture_on_commit_callbacks):
+    from claims.models import RatingLabel
+
+    def label() -> str:
+        return Client().get(API_LIST).json()["results"][0]["verdict"]["rating"]["label"]
+
+    assert label() == "Unproven"
+    with django_capture_on_commit_callbacks(execute=True):
+        renamed = RatingLabel.objects.get(rating__slug="unproven", language="en")
+        renamed.label = "Not proven"
+        renamed.save()
+        # A reader between the save and the commit reads the scale as it then is...
+        assert label() == "Not proven"
+        RatingLabel.objects.filter(pk=renamed.pk).update(label="Unproven (renamed)")  # (what commits)
+    # ... and leaves no old scale behind once the change commits: pages are made from the new one.
+    assert label() == "Unproven (renamed)"
