@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import django_filters
@@ -653,7 +654,8 @@ class ClaimViewSet(
         # An anonymous client's page is kept as the page cache keeps public pages (``claims.pagecache``:
         # thrown away on any change); after authentication and the throttles, which a cached page still
         # counts against, and before the renderer, which writes it in the format the client asks for.
-        key = self._list_cache_key(request)
+        languages = wanted_languages(request)
+        key = self._list_cache_key(request, languages)
         cached = cache.get(key) if key is not None else None
         if cached is not None:
             data, self._last_modified = cached
@@ -663,20 +665,19 @@ class ClaimViewSet(
         queryset = self.filter_queryset(self._base())
         rows = list(self.paginate_queryset(claim_rows(queryset)) or [])
         self._last_modified = max((row["updated_at"] for row in rows), default=None)
-        response = self.get_paginated_response(claims_json(rows, wanted_languages(request)))
+        response = self.get_paginated_response(claims_json(rows, languages))
         if key is not None:
             cache.set(key, (response.data, self._last_modified), settings.PAGE_CACHE_SECONDS)
         return response
 
-    def _list_cache_key(self, request: Request) -> str | None:
+    def _list_cache_key(self, request: Request, languages: Sequence[str]) -> str | None:
         """Where an anonymous client's list page is kept: by the page cache's generation, the shape of
         the list's JSON, the address asked for (host, filters, cursor), the languages wanted and the
         site's language and time zone. None for a signed-in client, a search (endless, as on the public
         site), a status that only staff may list, a parameter the list does not read (each would be a
-        page of its own: the cache is not for anyone to fill), more than three languages wanted, or no
-        page cache."""
+        page of its own: the cache is not for anyone to fill), more than three ``languages`` wanted
+        (``wanted_languages``), or no page cache."""
         params = request.query_params
-        languages = wanted_languages(request)
         if (
             not settings.PAGE_CACHE_SECONDS
             or request.user.is_authenticated

@@ -152,10 +152,8 @@ def insert_values(
         else:
             per_row_fields.append(field)
             per_row.append((_value_preparer(field, db), make))
-    count = 0
 
     def prepared_rows() -> Iterator[list[Any]]:
-        nonlocal count
         for row in itertools.chain((first,), iterator):
             if len(row) != width:
                 raise ValueError(f"insert_values: a row of {len(row)} values for {width} fields.")
@@ -164,11 +162,9 @@ def insert_values(
             if per_row:
                 values += [value(make()) for value, make in per_row]
             yield values
-            count += 1
 
     with transaction.atomic(using=db.alias):
-        _copy(db, model, given + constant_fields + per_row_fields, prepared_rows())
-    return count
+        return _copy(db, model, given + constant_fields + per_row_fields, prepared_rows())
 
 
 def _written_fields(model: type[models.Model]) -> list[models.Field]:
@@ -196,7 +192,9 @@ def _default_maker(field: models.Field) -> Callable[[], Any] | None:
 
 def _copy(
     db: BaseDatabaseWrapper, model: type[models.Model], fields: list[models.Field], rows: Iterable[list[Any]]
-) -> None:
+) -> int:
+    """COPY these rows of prepared values into ``fields`` of ``model``'s table; return how many."""
+    count = 0
     table = db.ops.quote_name(model._meta.db_table)
     columns = ", ".join(db.ops.quote_name(cast(str, field.column)) for field in fields)  # concrete: set
     db.ensure_connection()
@@ -210,6 +208,8 @@ def _copy(
         write_row = copy.write_row
         for row in rows:
             write_row(row)
+            count += 1
+    return count
 
 
 def alongside(rows: Iterable[T], work: Iterable[Any]) -> Iterator[T]:

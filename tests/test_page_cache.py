@@ -283,9 +283,11 @@ def test_the_list_is_kept_per_language_and_never_for_a_signed_in_client_or_a_sea
 
     searched = Client().get("/api/v1/claims/?q=Tripoli&lang=en")
     assert searched.status_code == 200
-    from claims.api import ClaimViewSet
+    from claims.api import ClaimViewSet, wanted_languages
 
-    key = ClaimViewSet()._list_cache_key
+    def key(request: Any) -> str | None:
+        return ClaimViewSet()._list_cache_key(request, wanted_languages(request))
+
     assert key(_drf_request("/api/v1/claims/?q=Tripoli")) is None
     assert key(_drf_request("/api/v1/claims/?q=%20")) is not None
     assert key(_drf_request("/api/v1/claims/?status=draft")) is None, "staff's pages: never kept"
