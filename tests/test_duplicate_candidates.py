@@ -5,6 +5,7 @@ planner's statistics, with a bounded fallback when every word is common."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from typing import Any
 
@@ -20,7 +21,7 @@ from claims.models import Claim, ClaimStatus
 from claims.search import index_claims
 from sources.folding import key, sound_words
 
-from .factories import ClaimFactory, TranslationFactory
+from .factories import ActorFactory, ClaimFactory, TranslationFactory
 
 WORDS = ["libya", "lybia", "tripoli", "tripolli", "haftar", "hafter", "7", "lanh", "tho", "cua", "the", "of", "a"]
 word_lists = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)
@@ -239,6 +240,27 @@ ROUTES = [
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+def test_a_search_joins_the_claims_once_and_keeps_a_filter_across_a_relation(researcher: Any) -> None:
+    claims = _published(researcher, ["Ceasefire in Tripoli", "Ceasefire in Misrata", "Rain in Hanoi"])
+    first, second = ActorFactory(), ActorFactory()
+    claims[0].mentions.add(first, second)
+    claims[2].mentions.add(first)
+    # The public claims, one table: joined to the documents as the claims table itself, looked up once.
+    with CaptureQueriesContext(connection) as statements:
+        found = search.ranked_ids(Claim.objects.public(), "ceasefire")
+    assert found == [claims[1].pk, claims[0].pk]
+    scored = [statement["sql"] for statement in statements if "x.share >=" in statement["sql"]]
+    assert len(scored) == 1 and scored[0].count('FROM "claims_claim"') == 1 and " IN (SELECT" not in scored[0]
+    # Across a relation the filter repeats a claim (one row per actor it mentions): a semi-join keeps it
+    # once, and the filter still holds.
+    mentioning = Claim.objects.public().filter(mentions__in=[first, second])
+    assert sorted(mentioning.values_list("pk", flat=True)) == [claims[0].pk, claims[0].pk, claims[2].pk]
+    assert search.ranked_ids(mentioning, "ceasefire") == [claims[0].pk]
+    assert search.ranked_ids(mentioning.distinct(), "ceasefire") == [claims[0].pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
 @pytest.mark.parametrize("route", ROUTES[1:])
 def test_every_route_of_a_search_finds_the_same_claims_as_one_pass(
     researcher: Any, monkeypatch: pytest.MonkeyPatch, route: str
@@ -305,7 +327,10 @@ def test_a_common_query_reads_the_newest_band_indexes(researcher: Any, monkeypat
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 8)
     with CaptureQueriesContext(connection) as statements:
         banded = search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli")
-    last = [statement["sql"] for statement in statements if "OVER ()" in statement["sql"]][-1]  # the ranking
+    scored = [statement["sql"] for statement in statements if "x.share >=" in statement["sql"]]
+    # The recent index's candidates are read once, and kept: the bands' statement asks only for the rest.
+    assert [bool(re.search(r"\(d\.claim_id \+ 0\) > 14\b", sql)) for sql in scored] == [True, False]
+    last = scored[-1]
     assert "(d.claim_id + 0) > 12 AND (d.claim_id + 0) <= 14" in last
     assert "(d.claim_id + 0) > 8 AND (d.claim_id + 0) <= 12" in last
     assert "(d.claim_id + 0) > 4 AND" not in last and "d.claim_id <= 8" in last
