@@ -504,6 +504,40 @@ def _enough_words(query: Query, terms: dict[str, _Term]) -> list[list[str]] | No
     return enough
 
 
+def _required_groups(enough: list[list[str]], terms: dict[str, _Term]) -> list[list[list[str]]]:
+    """The sets of words (``_enough_words``) in groups that each share a word, for the index to ask one group
+    at a time (``OR`` of one full-text condition a group: a ``BitmapOr``).
+
+    A condition such as three of five words has no word every match holds, and GIN then walks the union
+    of all their posting lists, testing the whole condition at each document. A group whose sets all hold
+    one word has entries every match of it holds: GIN walks only those (the rarest first, by its own
+    counts) and skips along the others. The shared word chosen first is the one whose spellings are
+    rarest (the planner's statistics), so that GIN's rarest entries are its own; then the word in most of
+    the sets left. At 1,000,000 claims, `Libya giảm sản lượng dầu` (three of five words: four sets):
+    25.8 ms as one union, 14.0 ms as two groups (one sharing `libya`, one the set without it)."""
+    frequencies, floor, _documents = word_statistics()
+
+    def rarity(word: str) -> float:
+        term = terms[word]
+        lexemes = [spelling for spelling, _score in term.spellings] + ([f"0{term.sound}"] if term.sound else [])
+        return max((frequencies.get(lexeme, floor) for lexeme in lexemes), default=floor)
+
+    groups: list[list[list[str]]] = []
+    left = [words for words in enough if words]
+    while left:
+        if len(left) == 1 or set(left[0]).intersection(*left[1:]):
+            groups.append(left)  # one set, or sets that already share a word
+            break
+        counts: dict[str, int] = {}
+        for words in left:
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        shared = min(counts, key=lambda word: (rarity(word), -counts[word], word))
+        groups.append([words for words in left if shared in words])
+        left = [words for words in left if shared not in words]
+    return groups
+
+
 def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term]) -> float:
     """About how many documents the condition matches, at most, by the planner's statistics of ``terms``:
     for each set of words the rarest word's documents (a word: its spellings' and its sound's), summed
@@ -528,9 +562,13 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     # One query on one column: the index finds exactly the documents holding one of the sets of words
     # (each word by a spelling or its sound). A condition per word and column let the planner check only
     # part of it in the index and read tens of thousands of documents to reject them.
-    condition = "d.terms @@ to_tsquery('simple'::regconfig, %s)"
+    groups = _required_groups(enough, terms)
+    if not groups:
+        return []
+    condition = " OR ".join(["d.terms @@ to_tsquery('simple'::regconfig, %s)"] * len(groups))
     condition_params: list[Any] = [
-        " | ".join("(" + " & ".join(terms[word].condition() for word in words) + ")" for words in enough)
+        " | ".join("(" + " & ".join(terms[word].condition() for word in words) + ")" for words in group)
+        for group in groups
     ]
     scores = [terms[word].score() for word in query.words]
     total = sum(word_weight(word) for word in query.words)

@@ -453,3 +453,59 @@ def test_the_candidates_are_read_from_the_terms_index(researcher: Any) -> None:
         cursor.execute(f"EXPLAIN {candidates}")
         assert "claims_search_terms" in " ".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET LOCAL enable_seqscan = on")
+
+
+def _terms_of(*words: str) -> dict[str, search._Term]:
+    return {word: search._Term(word, [(word, 1.0)], "") for word in words}
+
+
+@given(st.lists(st.sets(st.sampled_from("abcdefg"), min_size=1, max_size=4), min_size=1, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_the_sets_of_words_are_asked_in_groups_that_each_share_a_word(sets: list[set[str]]) -> None:
+    enough = [sorted(words) for words in sets]
+    shares = {word: (ord(word) - 96) / 100 for word in "abcdefg"}
+    original = search.word_statistics
+    search.word_statistics = lambda: (shares, 0.01, 1000.0)  # type: ignore[assignment]
+    try:
+        groups = search._required_groups(enough, _terms_of(*"abcdefg"))
+    finally:
+        search.word_statistics = original  # type: ignore[assignment]
+    # Every set is asked once, in one group; a group's sets share a word (GIN's required entries), but
+    # for a lone set, which needs none.
+    assert sorted(words for group in groups for words in group) == sorted(enough)
+    for group in groups:
+        assert len(group) == 1 or set(group[0]).intersection(*group[1:])
+
+
+def test_the_first_group_shares_the_word_whose_spellings_are_rarest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three of "libya giam san luong dau" that some document holds (no document holds "giam"): four sets.
+    enough = [["libya", "san", "luong"], ["libya", "san", "dau"], ["libya", "luong", "dau"], ["san", "luong", "dau"]]
+    terms = _terms_of("san", "luong", "dau")
+    terms["libya"] = search._Term("libya", [("libya", 1.0), ("libye", 0.5)], "lb")
+    shares = {"libya": 0.040, "libye": 0.041, "0lb": 0.041, "san": 0.043, "luong": 0.085, "dau": 0.043}
+    monkeypatch.setattr(search, "word_statistics", lambda: (shares, 0.001, 1_000_000.0))
+    assert search._required_groups(enough, terms) == [enough[:3], enough[3:]]
+    # A spelling of it as common as "luong" makes "dau" and "san" rarer ("dau" first, alphabetically).
+    shares["libye"] = 0.085
+    assert search._required_groups(enough, terms) == [enough[1:], enough[:1]]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_share_of_the_words_is_asked_of_the_index_in_groups(researcher: Any) -> None:
+    texts = [
+        "Alpha bravo charlie",
+        "Bravo charlie delta",
+        "Alpha charlie delta",
+        "Alpha bravo delta",
+        "Alpha bravo",
+        "Charlie delta",
+        "Echo foxtrot",
+    ]
+    claims = _published(researcher, texts)
+    with CaptureQueriesContext(connection) as statements:
+        found = search.ranked_ids(Claim.objects.public(), "alpha bravo charlie delta")
+    # Three of the four words (MIN_COVERAGE 0.6 of four): the four claims holding three, none holding two.
+    assert sorted(found) == sorted(claim.pk for claim in claims[:4])
+    scored = [statement["sql"] for statement in statements if "x.share >=" in statement["sql"]]
+    assert len(scored) == 1 and scored[0].count(") OR d.terms @@ to_tsquery(") == 1  # two groups
