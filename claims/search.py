@@ -581,12 +581,11 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     def band(where: str, params: Sequence[Any] = (), order: str = "d.claim_id") -> tuple[str, list[Any]]:
         """The documents of one part of the archive (``where``: which), the newest first."""
         sql = f"""
-            (SELECT d.claim_id, d.exact, d.terms, c.happened
-            FROM claims_searchdocument d JOIN ({claims_sql}) c ON c.id = d.claim_id
+            (SELECT d.claim_id, d.exact, d.terms FROM claims_searchdocument d
             WHERE {where}
             ORDER BY {order} DESC)
         """  # noqa: S608
-        return sql, [*claims_params, *params]
+        return sql, list(params)
 
     def matching(bounds: str, order: str = "d.claim_id") -> tuple[str, list[Any]]:
         return band(f"({condition}) AND {bounds}", condition_params, order)
@@ -598,9 +597,10 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
 
     def candidates(parts: list[tuple[str, list[Any]]], wanted: int) -> list[tuple[int, Any, Any]]:
         """Up to ``wanted`` candidates of these parts, in their order: each document's id, score and date."""
-        sql = _candidates_sql(" UNION ALL ".join(part for part, _params in parts), f"({share}) / {total}", wanted)
+        documents = " UNION ALL ".join(part for part, _params in parts)
+        sql = _candidates_sql(documents, f"({share}) / {total}", claims_sql, wanted)
         parts_params = (param for _part, params in parts for param in params)
-        cursor.execute(sql, [*scoring_params, *share_params, *parts_params, lowest])
+        cursor.execute(sql, [*scoring_params, *share_params, *parts_params, *claims_params, lowest])
         return cursor.fetchall()
 
     wanted = RANKED_CANDIDATES + 1  # one more than are ranked: whether more match
@@ -681,20 +681,25 @@ def _claims_sql(ids_queryset: QuerySet[Claim]) -> tuple[str, list[Any]]:
     )
 
 
-def _candidates_sql(documents: str, share: str, wanted: int) -> str:
-    """The first ``wanted`` of these documents that reach the share, in their order, each with its score for
-    the ranking (``_best``): 8 when the query with its diacritics is in the document, 4 when its words are
-    there as a phrase, plus twice its share. The share is computed above the parts (``OFFSET 0`` keeps it
-    there), so that PostgreSQL plans its expression once, not once a part. Built from constants, the
-    query's own placeholders and Django's compiled subquery; every value (the query's words included) goes
-    in as a parameter."""
+def _candidates_sql(documents: str, share: str, claims: str, wanted: int) -> str:
+    """The first ``wanted`` of these documents that reach the share and are of these claims (``_claims_sql``),
+    in their order, each with its score for the ranking (``_best``) and its claim's date. The score: 8 when
+    the query with its diacritics is in the document, 4 when its words are there as a phrase, plus twice
+    its share.
+
+    The share is computed above the parts (``OFFSET 0`` keeps it there), so that PostgreSQL plans its
+    expression once, not once a part; the claim is looked up (``LATERAL``, kept apart by ``OFFSET 0``: one
+    look-up by id a row) only for a document that reaches the share, and no further than ``wanted``.
+    Built from constants, the query's own placeholders and Django's compiled subquery; every value (the
+    query's words included) goes in as a parameter."""
     return f"""
         SELECT x.claim_id,
             (strpos(x.exact, %s) > 0)::int * 8
             + (CASE WHEN %s THEN (x.terms @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4 ELSE 0 END)
             + 2 * x.share,
-            x.happened
-        FROM (SELECT d.claim_id, d.exact, d.terms, d.happened, {share} AS share FROM ({documents}) d OFFSET 0) x
+            c.happened
+        FROM (SELECT d.claim_id, d.exact, d.terms, {share} AS share FROM ({documents}) d OFFSET 0) x
+        CROSS JOIN LATERAL (SELECT k.happened FROM ({claims}) k WHERE k.id = x.claim_id OFFSET 0) c
         WHERE x.share >= %s
         LIMIT {wanted}
     """  # noqa: S608
