@@ -23,7 +23,10 @@ common word finds enough. Below it, the index is also cut into bands of BAND_IDS
 index of its own: when the matches among the newest documents promise enough in the newest few bands,
 those are read, newest first, each asking only its own index. Else one pass over the older documents'
 index says which match, and up to PROBE_DOCUMENTS of them are read by id, newest first (beyond, band by
-band of ids). Every route ranks the same claims. The keys are ASCII: the database's
+band of ids). Every route ranks the same claims: each statement returns its candidates with their scores,
+and they are ranked in Python. A share of the words (three of five) is asked of the index in groups of
+word sets that share a word (``_required_groups``), which GIN can walk without the union of every word's
+documents. The keys are ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
 rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
 """
