@@ -603,7 +603,7 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         documents = " UNION ALL ".join(part for part, _params in parts)
         sql = _candidates_sql(documents, f"({share}) / {total}", claims_sql, wanted)
         parts_params = (param for _part, params in parts for param in params)
-        cursor.execute(sql, [*scoring_params, *share_params, *parts_params, *claims_params, lowest])
+        cursor.execute(sql, [*scoring_params, *claims_params, *share_params, *parts_params, lowest])
         return cursor.fetchall()
 
     wanted = RANKED_CANDIDATES + 1  # one more than are ranked: whether more match
@@ -668,10 +668,11 @@ def _claims_sql(ids_queryset: QuerySet[Claim]) -> tuple[str, list[Any]]:
     """The claims a search may return, as SQL of rows ``(id, happened)``, joined to the documents by id.
 
     A queryset of one table (the public claims, and most filters) becomes the claims table itself with
-    its conditions, which PostgreSQL joins in place: one look-up of a claim per document (an ``IN``
-    over the same table looked each claim up twice). One with joins (a filter across a relation, which
-    can repeat a claim) stays a semi-join, ``id IN (...)``."""
-    if len(ids_queryset.query.alias_map) <= 1 and not ids_queryset.query.distinct:
+    its conditions: one look-up of a claim per document (an ``IN`` over the same table looked each claim
+    up twice). One with joins (a filter across a relation, which can repeat a claim), ``distinct()``, a
+    ``union()`` or ``extra(tables=...)`` stays a semi-join, ``id IN (...)``."""
+    query = ids_queryset.query
+    if len(query.alias_map) <= 1 and not (query.distinct or query.combinator or query.extra_tables):
         happened = Coalesce("published_at", "created_at")
         claims = ids_queryset.order_by().annotate(search_happened=happened).values_list("pk", "search_happened")
         sql, params = claims.query.sql_with_params()
@@ -691,8 +692,9 @@ def _candidates_sql(documents: str, share: str, claims: str, wanted: int) -> str
     its share.
 
     The share is computed above the parts (``OFFSET 0`` keeps it there), so that PostgreSQL plans its
-    expression once, not once a part; the claim is looked up (``LATERAL``, kept apart by ``OFFSET 0``: one
-    look-up by id a row) only for a document that reaches the share, and no further than ``wanted``.
+    expression once, not once a part; the claim is looked up by id (a subquery in the select list) only
+    for a document that reaches the share, and no further than ``wanted``. Each level reads one relation,
+    so PostgreSQL plans the parts for the ``LIMIT`` (a join there would have it plan them for every row).
     Built from constants, the query's own placeholders and Django's compiled subquery; every value (the
     query's words included) goes in as a parameter."""
     return f"""
@@ -700,10 +702,15 @@ def _candidates_sql(documents: str, share: str, claims: str, wanted: int) -> str
             (strpos(x.exact, %s) > 0)::int * 8
             + (CASE WHEN %s THEN (x.terms @@ phraseto_tsquery('simple'::regconfig, %s))::int * 4 ELSE 0 END)
             + 2 * x.share,
-            c.happened
-        FROM (SELECT d.claim_id, d.exact, d.terms, {share} AS share FROM ({documents}) d OFFSET 0) x
-        CROSS JOIN LATERAL (SELECT k.happened FROM ({claims}) k WHERE k.id = x.claim_id OFFSET 0) c
-        WHERE x.share >= %s
+            x.happened
+        FROM (
+            SELECT s.claim_id, s.exact, s.terms, s.share,
+                (SELECT k.happened FROM ({claims}) k WHERE k.id = s.claim_id) AS happened
+            FROM (SELECT d.claim_id, d.exact, d.terms, {share} AS share FROM ({documents}) d OFFSET 0) s
+            WHERE s.share >= %s
+            OFFSET 0
+        ) x
+        WHERE x.happened IS NOT NULL
         LIMIT {wanted}
     """  # noqa: S608
 

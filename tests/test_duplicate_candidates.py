@@ -249,7 +249,7 @@ def test_a_search_joins_the_claims_once_and_keeps_a_filter_across_a_relation(res
     with CaptureQueriesContext(connection) as statements:
         found = search.ranked_ids(Claim.objects.public(), "ceasefire")
     assert found == [claims[1].pk, claims[0].pk]
-    scored = [statement["sql"] for statement in statements if "x.share >=" in statement["sql"]]
+    scored = [statement["sql"] for statement in statements if "s.share >=" in statement["sql"]]
     assert len(scored) == 1 and scored[0].count('FROM "claims_claim"') == 1 and " IN (SELECT" not in scored[0]
     # Across a relation the filter repeats a claim (one row per actor it mentions): a semi-join keeps it
     # once, and the filter still holds.
@@ -327,7 +327,7 @@ def test_a_common_query_reads_the_newest_band_indexes(researcher: Any, monkeypat
     monkeypatch.setattr(search, "RANKED_CANDIDATES", 8)
     with CaptureQueriesContext(connection) as statements:
         banded = search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli")
-    scored = [statement["sql"] for statement in statements if "x.share >=" in statement["sql"]]
+    scored = [statement["sql"] for statement in statements if "s.share >=" in statement["sql"]]
     # The recent index's candidates are read once, and kept: the bands' statement asks only for the rest.
     assert [bool(re.search(r"\(d\.claim_id \+ 0\) > 14\b", sql)) for sql in scored] == [True, False]
     last = scored[-1]
@@ -507,5 +507,24 @@ def test_a_share_of_the_words_is_asked_of_the_index_in_groups(researcher: Any) -
         found = search.ranked_ids(Claim.objects.public(), "alpha bravo charlie delta")
     # Three of the four words (MIN_COVERAGE 0.6 of four): the four claims holding three, none holding two.
     assert sorted(found) == sorted(claim.pk for claim in claims[:4])
-    scored = [statement["sql"] for statement in statements if "x.share >=" in statement["sql"]]
+    scored = [statement["sql"] for statement in statements if "s.share >=" in statement["sql"]]
     assert len(scored) == 1 and scored[0].count(") OR d.terms @@ to_tsquery(") == 1  # two groups
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_probe_that_finds_no_older_match_reads_nothing_by_id(
+    researcher: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _ids_from_one()
+    claims = _published(researcher, ["Rain in Hanoi"] * 12 + ["Ceasefire in Tripoli"] * 3)
+    _route(monkeypatch, "recent, then by id")  # the recent index: the newest six documents
+    with CaptureQueriesContext(connection) as statements:
+        found = search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli")
+    assert sorted(found) == sorted(claim.pk for claim in claims[-3:])
+    sql = [statement["sql"] for statement in statements]
+    assert any(statement.endswith(f"LIMIT {search.PROBE_DOCUMENTS + 1}") for statement in sql)  # it probed
+    assert not any("d.claim_id = ANY(" in statement for statement in sql)
+    # A union of querysets (no annotation allowed after it) is searched through a semi-join.
+    union = Claim.objects.public().filter(pk__lte=claims[13].pk).union(Claim.objects.filter(pk=claims[14].pk))
+    assert sorted(search.ranked_ids(union, "ceasefire Tripoli")) == sorted(claim.pk for claim in claims[-3:])
