@@ -431,12 +431,16 @@ class _Term:
         """The most a document can score on this word (whether any document has its sound is unknown)."""
         return max([score for _word, score in self.spellings] + [SOUND_MATCH if self.sound else 0.0])
 
+    @property
+    def lexemes(self) -> list[str]:
+        """The word's entries in ``terms`` (migration 0015: the words and the sound keys, these written with
+        a leading ``0``, in one indexed column): its spellings, then its sound key."""
+        return [word for word, _score in self.spellings] + ([f"0{self.sound}"] if self.sound else [])
+
     def condition(self) -> str:
-        """The documents matching the word, as a part of a query on ``terms`` (migration 0015: the words
-        and the sound keys, these written with a leading ``0``, in one indexed column). Key words and sound
-        keys are [a-z0-9]+: nothing to escape in a tsquery."""
-        alternatives = [word for word, _score in self.spellings] + ([f"0{self.sound}"] if self.sound else [])
-        return "(" + " | ".join(alternatives) + ")"
+        """The documents matching the word, as a part of a query on ``terms``. Key words and sound keys are
+        [a-z0-9]+: nothing to escape in a tsquery."""
+        return "(" + " | ".join(self.lexemes) + ")"
 
     def score(self) -> tuple[str, list[Any]]:
         """How well a document row ``d`` matches the word, 0..1 (``word_match``). On ``terms``, spellings as
@@ -521,9 +525,7 @@ def _required_groups(enough: list[list[str]], terms: dict[str, _Term]) -> list[l
     frequencies, floor, _documents = word_statistics()
 
     def rarity(word: str) -> float:
-        term = terms[word]
-        lexemes = [spelling for spelling, _score in term.spellings] + ([f"0{term.sound}"] if term.sound else [])
-        return max((frequencies.get(lexeme, floor) for lexeme in lexemes), default=floor)
+        return max((frequencies.get(lexeme, floor) for lexeme in terms[word].lexemes), default=floor)
 
     groups: list[list[list[str]]] = []
     left = [words for words in enough if words]
@@ -548,9 +550,7 @@ def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term]) -> floa
     frequencies, floor, documents = word_statistics()
 
     def word_share(word: str) -> float:
-        term = terms[word]
-        lexemes = [spelling for spelling, _score in term.spellings] + ([f"0{term.sound}"] if term.sound else [])
-        return sum(frequencies.get(lexeme, floor) for lexeme in lexemes)
+        return sum(frequencies.get(lexeme, floor) for lexeme in terms[word].lexemes)
 
     return documents * sum(min(word_share(word) for word in words) for words in enough if words)
 

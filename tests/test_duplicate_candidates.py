@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -528,3 +529,22 @@ def test_a_probe_that_finds_no_older_match_reads_nothing_by_id(
     # A union of querysets (no annotation allowed after it) is searched through a semi-join.
     union = Claim.objects.public().filter(pk__lte=claims[13].pk).union(Claim.objects.filter(pk=claims[14].pk))
     assert sorted(search.ranked_ids(union, "ceasefire Tripoli")) == sorted(claim.pk for claim in claims[-3:])
+
+
+def test_the_candidates_are_ranked_by_score_then_date_then_id(monkeypatch: pytest.MonkeyPatch) -> None:
+    monday, tuesday = dt.datetime(2019, 4, 8, tzinfo=dt.UTC), dt.datetime(2019, 4, 9, tzinfo=dt.UTC)
+    found = [(1, Decimal("2.0"), tuesday), (2, Decimal("10.0"), monday), (3, Decimal("2.0"), monday)]
+    found += [(4, Decimal("2.0"), tuesday), (5, Decimal("1.999"), tuesday)]
+    assert search._best(list(found)) == [2, 4, 1, 3, 5]
+    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    assert search._best(list(found)) == [2, 4]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_claims_of_one_score_and_date_are_ranked_newest_id_first(researcher: Any) -> None:
+    claims = _published(researcher, ["Ceasefire in Tripoli"] * 3)
+    Claim.objects.filter(pk__in=[claim.pk for claim in claims]).update(published_at=claims[0].published_at)
+    assert search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli") == sorted(
+        (claim.pk for claim in claims), reverse=True
+    )
