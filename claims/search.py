@@ -672,7 +672,9 @@ def _claims_sql(ids_queryset: QuerySet[Claim]) -> tuple[str, list[Any]]:
     up twice). One with joins (a filter across a relation, which can repeat a claim), ``distinct()``, a
     ``union()`` or ``extra(tables=...)`` stays a semi-join, ``id IN (...)``."""
     query = ids_queryset.query
-    if len(query.alias_map) <= 1 and not (query.distinct or query.combinator or query.extra_tables):
+    # A filter on a foreign key's column (``claimant_id=``) leaves the relation's alias behind, unused.
+    tables = [alias for alias in query.alias_map if query.alias_refcount[alias]]
+    if len(tables) <= 1 and not (query.distinct or query.combinator or query.extra_tables):
         happened = Coalesce("published_at", "created_at")
         claims = ids_queryset.order_by().annotate(search_happened=happened).values_list("pk", "search_happened")
         sql, params = claims.query.sql_with_params()

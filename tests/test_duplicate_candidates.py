@@ -252,6 +252,14 @@ def test_a_search_joins_the_claims_once_and_keeps_a_filter_across_a_relation(res
     assert found == [claims[1].pk, claims[0].pk]
     scored = [statement["sql"] for statement in statements if "s.share >=" in statement["sql"]]
     assert len(scored) == 1 and scored[0].count('FROM "claims_claim"') == 1 and " IN (SELECT" not in scored[0]
+    # A filter on the claimant's id leaves Django's unused alias of the actors' table behind: still one table.
+    Claim.objects.filter(pk=claims[0].pk).update(claimant=first)
+    by_claimant = Claim.objects.public().filter(claimant_id=first.pk)
+    assert "sources_actor" in by_claimant.query.alias_map
+    with CaptureQueriesContext(connection) as statements:
+        assert search.ranked_ids(by_claimant, "ceasefire") == [claims[0].pk]
+    scored = [statement["sql"] for statement in statements if "s.share >=" in statement["sql"]]
+    assert len(scored) == 1 and " IN (SELECT" not in scored[0] and "sources_actor" not in scored[0]
     # Across a relation the filter repeats a claim (one row per actor it mentions): a semi-join keeps it
     # once, and the filter still holds.
     mentioning = Claim.objects.public().filter(mentions__in=[first, second])
