@@ -77,7 +77,7 @@ from .models import (
     VerdictText,
     VerdictVersion,
 )
-from .search import refresh_recent_index
+from .search import document_facets, refresh_recent_index
 
 #: Claims per transaction, at most: each batch is written with all its rows and committed. A small run
 #: is cut in about eight, so that building and writing overlap.
@@ -1455,7 +1455,9 @@ TABLES: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (VerdictVersion, ("id", "verdict_id", "number", "rating_id", "texts", "evidence", "created_by_id", "created_at")),
     (Correction, ("id", "claim_id", "version_id", "note", "language", "created_by_id", "created_at")),
     (ReviewEvent, ("id", "claim_id", "actor_id", "action", "from_status", "to_status", "comment", "created_at")),
-    (SearchDocument, ("claim_id", "exact", "text_key", "names_key", "all_key", "sound_key", "needs_duplicate_scan")),
+    (SearchDocument, (
+        "claim_id", "exact", "text_key", "names_key", "all_key", "sound_key", "facets", "needs_duplicate_scan",
+    )),
 )  # fmt: skip
 
 
@@ -2126,7 +2128,8 @@ class BatchBuilder:
             names += draft.slots.actor.names
         if draft.slots.place is not None:
             names += draft.slots.place.names
-        self.rows[SearchDocument._meta.db_table].append((draft.id, *self.folding.document(texts, names), False))
+        facets = document_facets(draft.language, draft.claimant.id if draft.claimant is not None else None)
+        self.rows[SearchDocument._meta.db_table].append((draft.id, *self.folding.document(texts, names), facets, False))
 
 
 def _place_name(place: Named, language: str) -> str:

@@ -26,7 +26,9 @@ index says which match, and up to PROBE_DOCUMENTS of them are read by id, newest
 band of ids). Every route ranks the same claims: each statement returns its candidates with their scores,
 and they are ranked in Python. A share of the words (three of five) is asked of the index in groups of
 word sets that share a word (``_required_groups``), which GIN can walk without the union of every word's
-documents. The keys are ASCII: the database's
+documents. Within one language or one claimant (``filter(language=...)``, ``filter(claimant=...)``), the
+index is also asked for the documents' facets (migration 0022, ``document_facets``), so that it reads
+only the filter's matches. The keys are ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
 rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
 """
@@ -44,7 +46,10 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND, WhereNode
 
 from sources.folding import WordKeys, exact, is_syllable, key, sound
 from sources.models import Actor, ActorAlias
@@ -92,15 +97,31 @@ def document_for(claim: Claim, keys: WordKeys | None = None) -> SearchDocument:
     return _document(claim, texts, names, keys)
 
 
-#: A new document's values, as ``WordKeys.document`` makes them after the claim's id (``index_new_claims``).
-DOCUMENT_NAMES = ("claim_id", "exact", "text_key", "names_key", "all_key", "sound_key")
+#: A new document's values, as ``WordKeys.document`` makes them after the claim's id, then its facets
+#: (``index_new_claims``).
+DOCUMENT_NAMES = ("claim_id", "exact", "text_key", "names_key", "all_key", "sound_key", "facets")
+
+
+def document_facets(language: str, claimant_id: int | None) -> str:
+    """A document's facets (``SearchDocument.facets``, lexemes of ``terms``: migration 0022, whose SQL agrees):
+    ``1l`` and the claim's language tag in lowercase letters and digits, then ``1c`` and its claimant's id.
+    A search within one language or one claimant asks the index for them (``_filter_facets``). A key word
+    spelled so (``1c8`` in a text) only adds a candidate that the claims' own filter then drops."""
+    language_facet = "1l" + re.sub(r"[^a-z0-9]", "", language.lower())
+    return language_facet if claimant_id is None else f"{language_facet} 1c{claimant_id}"
 
 
 def _document(claim: Claim, texts: list[str], names: list[str], keys: WordKeys | None = None) -> SearchDocument:
     """``keys``: the word cache of a batch of documents (a new one by default)."""
     exact_, text_key, names_key, all_key, sound_key = (keys or WordKeys()).document(texts, names)
     return SearchDocument(
-        claim=claim, exact=exact_, text_key=text_key, names_key=names_key, all_key=all_key, sound_key=sound_key
+        claim=claim,
+        exact=exact_,
+        text_key=text_key,
+        names_key=names_key,
+        all_key=all_key,
+        sound_key=sound_key,
+        facets=document_facets(claim.language, claim.claimant_id),
     )
 
 
@@ -138,7 +159,7 @@ def index_claims(claim_ids: Iterable[int], scan_duplicates: bool = True) -> int:
         documents,
         update_conflicts=True,
         unique_fields=["claim"],
-        update_fields=["exact", "text_key", "names_key", "all_key", "sound_key", "needs_duplicate_scan"],
+        update_fields=["exact", "text_key", "names_key", "all_key", "sound_key", "facets", "needs_duplicate_scan"],
         batch_size=500,
     )
     if to_scan:
@@ -172,7 +193,11 @@ def index_new_claims(claims: list[Claim], meanwhile: Iterable[Any] = ()) -> int:
     # Made as they are written, as rows of values (``insert_values``): the server indexes the first while
     # the next are folded.
     documents = (
-        (claim.pk, *keys.document([claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else []))
+        (
+            claim.pk,
+            *keys.document([claim.text], names.get(claim.claimant_id, []) if claim.claimant_id else []),
+            document_facets(claim.language, claim.claimant_id),
+        )
         for claim in claims
     )
     return insert_values(SearchDocument, DOCUMENT_NAMES, alongside(documents, meanwhile))
@@ -543,16 +568,46 @@ def _required_groups(enough: list[list[str]], terms: dict[str, _Term]) -> list[l
     return groups
 
 
-def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term]) -> float:
+def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term], facets: Sequence[str] = ()) -> float:
     """About how many documents the condition matches, at most, by the planner's statistics of ``terms``:
-    for each set of words the rarest word's documents (a word: its spellings' and its sound's), summed
-    over the sets. Only chooses between reading every match and the bands: both give the same result."""
+    for each set of words the rarest word's documents (a word: its spellings' and its sound's), or the
+    rarest facet's (``_filter_facets``) when fewer, summed over the sets. Only chooses between reading
+    every match and the bands: both give the same result."""
     frequencies, floor, documents = word_statistics()
 
     def word_share(word: str) -> float:
         return sum(frequencies.get(lexeme, floor) for lexeme in terms[word].lexemes)
 
-    return documents * sum(min(word_share(word) for word in words) for words in enough if words)
+    facet_share = min((frequencies.get(facet, floor) for facet in facets), default=1.0)
+    return documents * sum(min(facet_share, *(word_share(word) for word in words)) for words in enough if words)
+
+
+def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
+    """The facets (``document_facets``) every claim of ``queryset`` has, read from its conditions: an equality
+    on the claims' own ``language`` or ``claimant`` (``filter(language="ar")``, ``filter(claimant_id=8)``),
+    in conditions all ANDed. None from a negation, an ``OR``, another lookup or a combined queryset: the
+    facets only narrow what the index reads, and the queryset's own conditions still decide."""
+    query = queryset.query
+    if query.combinator:
+        return []
+    facets: set[str] = set()
+    nodes = [query.where]
+    while nodes:
+        node = nodes.pop()
+        if node.connector != AND or node.negated:
+            continue
+        for child in node.children:
+            if isinstance(child, WhereNode):
+                nodes.append(child)
+                continue
+            if not (isinstance(child, Exact) and isinstance(child.lhs, Col) and child.lhs.alias == query.base_table):
+                continue
+            column, value = child.lhs.target.column, child.rhs
+            if column == "language" and isinstance(value, str) and value:
+                facets.add(document_facets(value, None))
+            elif column == "claimant_id" and isinstance(value, int) and not isinstance(value, bool):
+                facets.add(f"1c{value}")
+    return sorted(facets)
 
 
 def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
@@ -568,9 +623,16 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     groups = _required_groups(enough, terms)
     if not groups:
         return []
+    # Within one language or one claimant, the index is asked for their facets too: it then walks the
+    # rarer of the facet's and the words' entries, not every claim's matches for the filter to drop.
+    facets = _filter_facets(ids_queryset)
+    required = "".join(f" & {facet}" for facet in facets)
     condition = " OR ".join(["d.terms @@ to_tsquery('simple'::regconfig, %s)"] * len(groups))
     condition_params: list[Any] = [
-        " | ".join("(" + " & ".join(terms[word].condition() for word in words) + ")" for words in group)
+        "("
+        + " | ".join("(" + " & ".join(terms[word].condition() for word in words) + ")" for words in group)
+        + ")"
+        + required
         for group in groups
     ]
     scores = [terms[word].score() for word in query.words]
@@ -611,7 +673,7 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
         # JIT compiles for longer than these statements run; a parallel plan would read the bands out of
         # order (and is not needed for a bounded read).
         cursor.execute("SET LOCAL jit = off; SET LOCAL max_parallel_workers_per_gather = 0")
-        if _estimated_matches(enough, terms) <= ONE_PASS_DOCUMENTS:
+        if _estimated_matches(enough, terms, facets) <= ONE_PASS_DOCUMENTS:
             # Most searches match few documents: all of them, read once through the full-text index; the
             # newest RANKED_CANDIDATES that reach the share are ranked (all of them, when fewer match).
             return _best(candidates([matching("true")], wanted))

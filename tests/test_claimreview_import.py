@@ -491,7 +491,7 @@ def test_imported_claims_are_indexed_as_the_full_indexer_would_index_them(editor
 
     import_feed(feed, editor)
 
-    fields = ["exact", "text_key", "names_key", "all_key", "sound_key", "needs_duplicate_scan"]
+    fields = ["exact", "text_key", "names_key", "all_key", "sound_key", "facets", "needs_duplicate_scan"]
     for claim in Claim.objects.filter(external_reviews__review_url__in=[url(1), url(2), url(3)]):
         stored = SearchDocument.objects.get(claim=claim)
         expected = document_for(claim)

@@ -5,6 +5,7 @@ planner's statistics, with a bounded fallback when every word is common."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 import time
 from decimal import Decimal
@@ -12,13 +13,14 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims import duplicates, search, tasks
-from claims.models import Claim, ClaimStatus
+from claims.models import Claim, ClaimStatus, SearchDocument
 from claims.search import index_claims
 from sources.folding import key, sound_words
 
@@ -253,7 +255,8 @@ def test_a_search_joins_the_claims_once_and_keeps_a_filter_across_a_relation(res
     scored = [statement["sql"] for statement in statements if "s.share >=" in statement["sql"]]
     assert len(scored) == 1 and scored[0].count('FROM "claims_claim"') == 1 and " IN (SELECT" not in scored[0]
     # A filter on the claimant's id leaves Django's unused alias of the actors' table behind: still one table.
-    Claim.objects.filter(pk=claims[0].pk).update(claimant=first)
+    claims[0].claimant = first
+    claims[0].save()  # and its search document, with its facets
     by_claimant = Claim.objects.public().filter(claimant_id=first.pk)
     assert "sources_actor" in by_claimant.query.alias_map
     with CaptureQueriesContext(connection) as statements:
@@ -556,3 +559,98 @@ def test_claims_of_one_score_and_date_are_ranked_newest_id_first(researcher: Any
     assert search.ranked_ids(Claim.objects.public(), "ceasefire Tripoli") == sorted(
         (claim.pk for claim in claims), reverse=True
     )
+
+
+# --- Facets: a search within one language or one claimant (migration 0022) -------------------------------
+
+FACETS_SQL = importlib.import_module("claims.migrations.0022_search_document_facets").FACETS_SQL
+
+
+def test_a_document_s_facets_name_its_claim_s_language_and_claimant() -> None:
+    assert search.document_facets("vi", None) == "1lvi"
+    assert search.document_facets("zh-Hant", 42) == "1lzhhant 1c42"
+
+
+@pytest.mark.django_db
+def test_a_search_asks_for_the_facets_of_equalities_anded_on_the_claims_own_columns() -> None:
+    actor = ActorFactory()
+    public = Claim.objects.public()
+    assert search._filter_facets(public) == []
+    assert search._filter_facets(public.filter(language="ar")) == ["1lar"]
+    assert search._filter_facets(public.filter(claimant=actor)) == [f"1c{actor.pk}"]
+    assert search._filter_facets(public.filter(Q(claimant_id=actor.pk) & Q(language="vi"))) == [
+        f"1c{actor.pk}",
+        "1lvi",
+    ]
+    # Nothing that may not hold for every claim of the queryset.
+    assert search._filter_facets(public.exclude(language="ar")) == []
+    assert search._filter_facets(public.filter(Q(language="ar") | Q(language="vi"))) == []
+    assert search._filter_facets(public.filter(language__in=["ar"])) == []
+    assert search._filter_facets(public.filter(claimant__name=actor.name)) == []  # the actors' column
+    assert search._filter_facets(public.filter(pk__in=Claim.objects.filter(language="ar").values("pk"))) == []
+    assert search._filter_facets(public.filter(language="ar").union(public.filter(language="ar"))) == []
+
+
+def _published_by(researcher: Any, rows: list[tuple[str, str, Any]]) -> list[Claim]:
+    """Published claims of (text, language, claimant), the first the oldest, indexed."""
+    now = timezone.now()
+    claims = Claim.objects.bulk_create(
+        Claim(
+            text=text,
+            language=language,
+            claimant=claimant,
+            author=researcher,
+            status=ClaimStatus.PUBLISHED,
+            published_at=now - dt.timedelta(hours=len(rows) - n),
+        )
+        for n, (text, language, claimant) in enumerate(rows)
+    )
+    index_claims(claim.pk for claim in claims)
+    return claims
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_a_document_s_facets_are_the_ones_the_migration_fills_in(researcher: Any) -> None:
+    actor = ActorFactory()
+    claims = [ClaimFactory(author=researcher, language="zh-Hant", claimant=actor), ClaimFactory(author=researcher)]
+    for claim in claims:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {FACETS_SQL} FROM claims_claim c WHERE c.id = %s", [claim.pk])  # noqa: S608
+            (migrated,) = cursor.fetchone()
+        stored = SearchDocument.objects.get(claim=claim).facets
+        assert migrated == stored == search.document_facets(claim.language, claim.claimant_id)
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_search_within_a_claimant_or_a_language_asks_the_index_for_its_facets(
+    researcher: Any, monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    _ids_from_one()
+    first, second = ActorFactory(), ActorFactory()
+    rows = [
+        (f"Ceasefire talk number {n} in Tripoli", ["en", "fr"][n % 2], [first, second, None][n % 3]) for n in range(12)
+    ]
+    claims = _published_by(researcher, [*rows, ("Rain in Hanoi", "en", first)])
+    public = Claim.objects.public()
+    _route(monkeypatch, route)
+    everything = search.ranked_ids(public, "ceasefire Tripoli")
+    assert len(everything) == 12
+    for queryset, facet in [
+        (public.filter(claimant=first), f"1c{first.pk}"),
+        (public.filter(language="fr"), "1lfr"),
+        (public.filter(claimant=second, language="en"), f"1c{second.pk}"),
+    ]:
+        kept = set(queryset.values_list("pk", flat=True))
+        with CaptureQueriesContext(connection) as statements:
+            found = search.ranked_ids(queryset, "ceasefire Tripoli")
+        assert found and found == [pk for pk in everything if pk in kept]
+        assert any(f"& {facet}" in statement["sql"] for statement in statements)
+    # A claim given another claimant is found under the new one only: its document follows it.
+    moved = claims[0]
+    moved.claimant = second
+    moved.save()
+    assert moved.pk in search.ranked_ids(public.filter(claimant=second), "ceasefire Tripoli")
+    assert moved.pk not in search.ranked_ids(public.filter(claimant=first), "ceasefire Tripoli")

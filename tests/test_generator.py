@@ -464,7 +464,7 @@ def test_search_documents_are_the_ones_indexing_builds(generated: list[Claim]) -
     for claim in claims:
         expected = document_for(claim)
         document = stored[claim.pk]
-        for name in ("exact", "text_key", "names_key", "all_key", "sound_key"):
+        for name in ("exact", "text_key", "names_key", "all_key", "sound_key", "facets"):
             assert getattr(document, name) == getattr(expected, name), (claim.pk, name)
         # Generated claims are not queued for a duplicate scan (see claims.generator).
         assert document.needs_duplicate_scan is False
