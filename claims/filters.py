@@ -82,6 +82,17 @@ class PublicClaimFilter(django_filters.FilterSet):
         self.filters["language"].extra["choices"] = [(tag, language_name(tag, language)) for tag in public_languages()]
         self.filters["outlet"].queryset = public_outlets().order_by("name")
 
+    def filter_queryset(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+        """The filters, then the search within what they keep (as the API does): a search ranks at most
+        MAX_RESULTS claims, so a filter applied after it would only thin those out, and would miss a
+        claimant's older matches. Within one language or one claimant, the search also reads only their
+        claims' matches (``claims.search._filter_facets``). The form keeps ``q`` first."""
+        data = self.form.cleaned_data
+        for name, value in data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        return self.filters["q"].filter(queryset, data.get("q"))
+
     def search(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
         return search_claims(queryset, value)
 

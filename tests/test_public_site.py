@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 
-from claims import workflow
+from claims import search, workflow
 from claims.models import (
     MAX_READER_MESSAGE,
     MAX_TIP_TEXT,
@@ -825,6 +825,19 @@ def test_the_claim_list_filters(client, catalogue, language, query, expected):
 def test_filtering_by_claimant_names_them(client, catalogue, language):
     page = get_page(client, f"/{language}/claims/?claimant={catalogue.mismari.pk}")
     assert f'<a href="{in_language(language, catalogue.mismari)}">Ahmed al-Mismari</a>' in page
+
+
+def test_a_search_runs_within_the_filters_not_before_them(client, researcher, editor, publisher, monkeypatch):
+    """A search ranks at most MAX_RESULTS claims: the claimant's older match is found within the filter, not
+    lost among the newer matches of others."""
+    older_by, newer_by = ActorFactory(name="Ahmed al-Mismari"), ActorFactory(name="Khalifa Haftar")
+    older = publish(make_claim(researcher, "Ceasefire broken at the airport", claimant=older_by), editor, publisher)
+    publish(make_claim(researcher, "Ceasefire holds in the south", claimant=newer_by), editor, publisher)
+    monkeypatch.setattr(search, "MAX_RESULTS", 1)
+
+    page = get_page(client, f"/en/claims/?q=ceasefire&claimant={older_by.pk}")
+
+    assert card_ids(page, "en") == [older.pk]
 
 
 BAD_FILTERS = [
