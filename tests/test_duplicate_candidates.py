@@ -620,6 +620,7 @@ def test_a_document_s_facets_are_the_ones_the_migration_fills_in(researcher: Any
             (migrated,) = cursor.fetchone()
         stored = SearchDocument.objects.get(claim=claim).facets
         assert migrated == stored == search.document_facets(claim.language, claim.claimant_id)
+    assert FACETS_SQL == search.FACETS_SQL  # what restore_json fills in (``fill_facets``)
 
 
 @pytest.mark.django_db
@@ -648,9 +649,12 @@ def test_a_search_within_a_claimant_or_a_language_asks_the_index_for_its_facets(
             found = search.ranked_ids(queryset, "ceasefire Tripoli")
         assert found and found == [pk for pk in everything if pk in kept]
         assert any(f"& {facet}" in statement["sql"] for statement in statements)
-    # A claim given another claimant is found under the new one only: its document follows it.
+    # A claim given another claimant, or another language, is found under the new one only: its document
+    # follows it.
     moved = claims[0]
-    moved.claimant = second
+    moved.claimant, moved.language = second, "fr"
     moved.save()
     assert moved.pk in search.ranked_ids(public.filter(claimant=second), "ceasefire Tripoli")
     assert moved.pk not in search.ranked_ids(public.filter(claimant=first), "ceasefire Tripoli")
+    assert moved.pk in search.ranked_ids(public.filter(language="fr"), "ceasefire Tripoli")
+    assert moved.pk not in search.ranked_ids(public.filter(language="en"), "ceasefire Tripoli")

@@ -7,7 +7,8 @@ a file that fails to load leaves the database as it was.
 
 Search documents come with the backup, so the indexing that adding mentions and places would trigger
 is paused while loading (it would rebuild documents the file then overwrites, and queue duplicate
-scans for every claim). ``manage.py reindex_search`` rebuilds them anyway, if ever wanted.
+scans for every claim). ``manage.py reindex_search`` rebuilds them anyway, if ever wanted. Their facets
+(a claim's language and claimant, migration 0022) are filled in from the claims, for a backup made before.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db.models.signals import m2m_changed
 
 from claims import signals
 from claims.models import Claim
+from claims.search import fill_facets
 from sources.models import Source
 
 
@@ -53,6 +55,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 Group.objects.all().delete()  # migrate's role groups; the backup has them as they were
                 call_command("loaddata", str(fixture), verbosity=options["verbosity"])
+                fill_facets()  # a backup made before migration 0022 has none
         finally:
             for through, uid in _search_links_signals():
                 m2m_changed.connect(signals.links_changed, sender=through, dispatch_uid=uid)
