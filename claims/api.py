@@ -63,6 +63,7 @@ from sources.tasks import request_fetch
 from . import workflow
 from .api_fast import claim_rows, claims_json
 from .claimreview import absolute, claim_review, data_feed
+from .filters import SearchesLast
 from .models import (
     PUBLIC_STATUSES,
     Appearance,
@@ -507,7 +508,7 @@ class StrictFilterSet(django_filters.FilterSet):
         return valid
 
 
-class ClaimFilter(StrictFilterSet):
+class ClaimFilter(SearchesLast, StrictFilterSet):
     language = LanguageFilter(field_name="language", help_text="Original language (BCP 47), e.g. `vi`.")
     rating = SlugFilter(field_name="verdict__rating__slug", help_text="Rating slug, e.g. `unproven`.")
     rating_class = django_filters.ChoiceFilter(field_name="verdict__rating__rating_class", choices=RatingClass.choices)
@@ -518,13 +519,11 @@ class ClaimFilter(StrictFilterSet):
     published_after = MomentFilter(field_name="published_at", lookup_expr="gte")
     published_before = MomentFilter(field_name="published_at", lookup_expr="lte")
     updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
-    status = django_filters.ChoiceFilter(
-        choices=ClaimStatus.choices, method="filter_status", help_text="Newsroom staff only for non-public states."
-    )
-    # Last: the filters are applied in this order, and a search ranks at most 500 claims within what the
-    # others keep (within one language or claimant it also reads only theirs: claims.search._filter_facets).
     q = django_filters.CharFilter(
         method="search", max_length=200, help_text="Words to find in the claim, its translations, claimant and quotes."
+    )
+    status = django_filters.ChoiceFilter(
+        choices=ClaimStatus.choices, method="filter_status", help_text="Newsroom staff only for non-public states."
     )
 
     class Meta:

@@ -27,6 +27,21 @@ from .selectors import public_outlets
 LANGUAGES_CACHE_KEY = "claims:public-languages:v1"
 
 
+class SearchesLast(django_filters.FilterSet):
+    """A filter set whose search (``q``) runs after its other filters, wherever it is declared: a search
+    ranks at most MAX_RESULTS claims, so a filter applied after it would only thin those out (a claimant's
+    older matches lost behind newer ones by others). Within one language or one claimant the search also
+    reads only their claims' matches (``claims.search._filter_facets``). The public list and the API."""
+
+    def filter_queryset(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
+        data = self.form.cleaned_data
+        for name, value in data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        search = self.filters.get("q")  # a subclass may have none (the exports)
+        return queryset if search is None else search.filter(queryset, data.get("q"))
+
+
 def public_languages() -> list[str]:
     """The original languages of public claims (cached for five minutes: a choice list, not a gate)."""
     languages = cache.get(LANGUAGES_CACHE_KEY)
@@ -42,7 +57,7 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class PublicClaimFilter(django_filters.FilterSet):
+class PublicClaimFilter(SearchesLast):
     q = django_filters.CharFilter(
         method="search",
         max_length=MAX_QUERY_LENGTH,
@@ -81,17 +96,6 @@ class PublicClaimFilter(django_filters.FilterSet):
         ]
         self.filters["language"].extra["choices"] = [(tag, language_name(tag, language)) for tag in public_languages()]
         self.filters["outlet"].queryset = public_outlets().order_by("name")
-
-    def filter_queryset(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
-        """The filters, then the search within what they keep (as the API does): a search ranks at most
-        MAX_RESULTS claims, so a filter applied after it would only thin those out, and would miss a
-        claimant's older matches. Within one language or one claimant, the search also reads only their
-        claims' matches (``claims.search._filter_facets``). The form keeps ``q`` first."""
-        data = self.form.cleaned_data
-        for name, value in data.items():
-            if name != "q":
-                queryset = self.filters[name].filter(queryset, value)
-        return self.filters["q"].filter(queryset, data.get("q"))
 
     def search(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
         return search_claims(queryset, value)

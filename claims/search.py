@@ -107,8 +107,17 @@ def document_facets(language: str, claimant_id: int | None) -> str:
     ``1l`` and the claim's language tag in lowercase letters and digits, then ``1c`` and its claimant's id.
     A search within one language or one claimant asks the index for them (``_filter_facets``). A key word
     spelled so (``1c8`` in a text) only adds a candidate that the claims' own filter then drops."""
-    language_facet = "1l" + re.sub(r"[^a-z0-9]", "", language.lower())
-    return language_facet if claimant_id is None else f"{language_facet} 1c{claimant_id}"
+    if claimant_id is None:
+        return language_facet(language)
+    return f"{language_facet(language)} {claimant_facet(claimant_id)}"
+
+
+def language_facet(language: str) -> str:
+    return "1l" + re.sub(r"[^a-z0-9]", "", language.lower())
+
+
+def claimant_facet(claimant_id: int) -> str:
+    return f"1c{claimant_id}"
 
 
 #: ``document_facets`` in SQL, over a claim row ``c`` (as migration 0022 fills them in; tested to agree).
@@ -643,9 +652,9 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
                 continue
             column, value = child.lhs.target.column, child.rhs
             if column == "language" and isinstance(value, str) and value:
-                facets.add(document_facets(value, None))
+                facets.add(language_facet(value))
             elif column == "claimant_id" and isinstance(value, int) and not isinstance(value, bool):
-                facets.add(f"1c{value}")
+                facets.add(claimant_facet(value))
     return sorted(facets)
 
 

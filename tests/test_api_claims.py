@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from claims import workflow
+from claims import search, workflow
 from claims.models import Claim, ClaimStatus, ClaimTranslation, Verdict, VerdictText
 from claims.workflow import Action, VerdictContent
 from sources.models import Actor, Source
@@ -160,6 +160,15 @@ def test_status_filter_lists_drafts_for_researcher_and_editor_tokens(claim_in_ev
     for user in (researcher, editor):
         assert ids(api(user).get(CLAIMS, {"status": "draft"})) == {claim_in_every_state["draft"].pk}
         assert ids(api(user).get(CLAIMS, {"status": "approved"})) == {claim_in_every_state["approved"].pk}
+
+
+def test_a_search_runs_within_the_status_asked_for(claim_in_every_state, editor, monkeypatch):
+    """A search ranks at most MAX_RESULTS claims: within ``status``, not among every claim's matches."""
+    monkeypatch.setattr(search, "MAX_RESULTS", 1)
+    draft = claim_in_every_state["draft"]
+    word = draft.text.split()[0]
+    for status, claim in claim_in_every_state.items():
+        assert ids(api(editor).get(CLAIMS, {"status": status, "q": word})) == {claim.pk}, status
 
 
 def test_without_a_status_filter_newsroom_tokens_see_the_public_list_too(claim_in_every_state, editor):

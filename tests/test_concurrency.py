@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -26,10 +26,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from claims import workflow
-from claims.models import Claim, ClaimStatus, Correction, ReviewEvent, Verdict, VerdictVersion
+from claims.models import Claim, ClaimStatus, Correction, ReviewEvent, SearchDocument, Verdict, VerdictVersion
+from claims.search import document_facets, index_claims
 from claims.workflow import TRANSITIONS, Action
 
-from .factories import UserFactory, make_ratings, ready_claim
+from .factories import ActorFactory, ClaimFactory, UserFactory, make_ratings, ready_claim
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -447,3 +448,39 @@ def test_admin_corrections_racing_a_retraction_are_saved_before_it_or_refused_ne
     assert set(statuses) <= {200, 302, 403}, statuses  # saved, the form again saying why, or read-only
     assert Correction.objects.filter(claim=claim).count() == statuses[302]
     assert replay(claim) == Claim.objects.get(pk=claim.pk).status == ClaimStatus.RETRACTED
+
+
+def test_a_search_document_is_written_from_the_claim_as_it_was_last_committed(researcher: Any) -> None:
+    """Two transactions index one claim: an edit of its claimant, and a re-index (a translation saved
+    meanwhile) that starts while the edit is still uncommitted. The document must end with the new
+    claimant's facet: a search within that claimant finds the claim."""
+    first, second = ActorFactory(), ActorFactory()
+    claim = ClaimFactory(author=researcher, claimant=first)
+    saved = threading.Event()
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():
+                editing = Claim.objects.get(pk=claim.pk)
+                editing.claimant = second
+                editing.save()  # its document rewritten in this transaction
+                saved.set()
+                time.sleep(1.0)  # uncommitted while the other transaction indexes the claim
+        finally:
+            connection.close()
+
+    def reindex() -> None:
+        try:
+            assert saved.wait(timeout=30)
+            with transaction.atomic():
+                index_claims([claim.pk])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=reindex)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert SearchDocument.objects.get(claim=claim).facets == document_facets(claim.language, second.pk)
