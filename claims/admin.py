@@ -434,7 +434,7 @@ class ClaimAdmin(admin.ModelAdmin):
                 claim_version=claim.version,
                 action_labels=workflow.ACTION_LABELS,
                 public_url=claim.get_absolute_url() if claim.is_public else "",
-                linked=linked_claims(claim, Claim.objects.all()),
+                linked=linked_claims(claim, None),
                 can_link=request.user.has_perm("claims.add_claimlink"),
                 suggestions=DuplicateSuggestion.objects.filter(Q(claim=claim) | Q(candidate=claim))
                 .select_related("claim", "candidate", "decided_by")

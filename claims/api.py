@@ -251,7 +251,7 @@ class ClaimSerializer(serializers.ModelSerializer):
     def to_representation(self, claim: Claim) -> dict[str, Any]:
         data = super().to_representation(claim)
         if self.context.get("detail"):
-            visible = self.context.get("visible", Claim.objects.public())
+            statuses = self.context.get("visible_statuses", PUBLIC_STATUSES)
             data["related"] = [
                 {
                     "relation": item.relation,
@@ -261,7 +261,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                     "text": item.claim.text,
                     "status": item.claim.status,
                 }
-                for item in linked_claims(claim, visible)
+                for item in linked_claims(claim, statuses)
             ]
             data["corrections"] = [
                 {
@@ -641,7 +641,7 @@ class ClaimViewSet(
         context["languages"] = wanted_languages(self.request)  # type: ignore[index]
         context["detail"] = self.action != "list"  # type: ignore[index]
         # Linked claims are shown as far as the reader may see them (staff: drafts too).
-        context["visible"] = Claim.objects.all() if is_newsroom(self.request.user) else Claim.objects.public()  # type: ignore[index]
+        context["visible_statuses"] = None if is_newsroom(self.request.user) else PUBLIC_STATUSES  # type: ignore[index]
         return context  # type: ignore[return-value]
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:

@@ -311,18 +311,22 @@ class Rating(models.Model):
         return self.label()
 
     def label(self, language: str | None = None) -> str:
-        """The label in ``language`` (or the active language), falling back to English, then the slug."""
+        """The label in ``language`` (or the active language), falling back to English, then the slug.
+
+        From the labels prefetched with this rating if they were (the admin's lists), else from the cached
+        rating scale (``ratings.rating_scale``): the public pages and lists show a rating without a query
+        for its labels (bench/README.md: the verdict page, 1.4 ms of 15)."""
         from django.utils.translation import get_language
 
-        wanted = [language or get_language() or settings.LANGUAGE_CODE, "en"]
-        labels = {label.language: label.label for label in self.labels.all()}
-        for tag in wanted:
-            if tag in labels:
-                return labels[tag]
-            base = tag.split("-")[0]
-            if base in labels:
-                return labels[base]
-        return next(iter(labels.values()), self.slug)
+        from .ratings import pick_label, rating_scale
+
+        wanted = language or get_language() or settings.LANGUAGE_CODE
+        if "labels" in getattr(self, "_prefetched_objects_cache", {}):
+            labels = {label.language: label.label for label in self.labels.all()}
+        else:
+            info = rating_scale().ratings.get(self.pk)
+            labels = info.labels if info is not None else {}
+        return pick_label(labels, wanted, self.slug)
 
 
 class RatingLabel(models.Model):

@@ -23,10 +23,15 @@ class RatingInfo:
     is_active: bool
 
     def label(self, language: str) -> str:
-        for tag in (language, language.split("-")[0], "en"):
-            if tag in self.labels:
-                return self.labels[tag]
-        return next(iter(self.labels.values()), self.slug)
+        return pick_label(self.labels, language, self.slug)
+
+
+def pick_label(labels: dict[str, str], language: str, slug: str) -> str:
+    """The label in ``language`` (or its base language), else English, else the first, else the slug."""
+    for tag in (language, language.split("-")[0], "en"):
+        if tag in labels:
+            return labels[tag]
+    return next(iter(labels.values()), slug)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from .claimreview import absolute, claim_review
 from .filters import PublicClaimFilter
 from .forms import ClaimTipForm, ComplaintForm
 from .markup import render_markdown
-from .models import Claim, ClaimStatus, Correction, Rating, RatingLabel
+from .models import PUBLIC_STATUSES, Claim, ClaimStatus, Correction, Rating, RatingLabel
 from .selectors import (
     BadCursor,
     Page,
@@ -144,7 +144,7 @@ def claim_detail(request: HttpRequest, pk: int, slug: str | None = None) -> Http
                 "claim": item.claim,
                 "wording": claim_text_for(item.claim, language),
             }
-            for item in linked_claims(claim, Claim.objects.public())
+            for item in linked_claims(claim, PUBLIC_STATUSES)
         ],
     }
     return render(request, "claims/claim_detail.html", context)

@@ -888,9 +888,9 @@ def test_a_client_asking_if_modified_since_sees_a_new_link(linked_verdicts):
 
 
 #: The verdict page's queries when it has linked claims (tests/test_public_site.py pins a page without
-#: any): those of a page without evidence or corrections, 7, plus one for the links with both their ends
+#: any): those of a page without evidence or corrections, 6, plus one for the links with both their ends
 #: and one for the linked claims' translations, whatever their number.
-VERDICT_PAGE_QUERIES = 9
+VERDICT_PAGE_QUERIES = 8
 #: The API's claim detail with linked claims: tests/test_api_claims.py's 7, plus the linked claims'
 #: translations; staff add their token and their permissions (user's, groups').
 API_DETAIL_QUERIES = {"anonymous": 8, "editor": 11}

@@ -347,3 +347,26 @@ def test_a_rating_label_renamed_shows_on_the_next_list_page(claim, django_captur
         RatingLabel.objects.filter(pk=renamed.pk).update(label="Unproven (renamed)")  # (what commits)
     # ... and leaves no old scale behind once the change commits: pages are made from the new one.
     assert label() == "Unproven (renamed)"
+
+
+def test_a_rating_label_renamed_shows_on_the_next_verdict_page(claim, django_capture_on_commit_callbacks):
+    """The verdict page reads its rating's label from the cached scale (no query of its own since session
+    20): a renamed label must reach the page as soon as it commits, cached page or not."""
+    from django.utils import translation
+
+    from claims.models import RatingLabel
+
+    with translation.override("en"):
+        address = claim.get_absolute_url()
+
+    def rating() -> str:
+        page = Client().get(address).content.decode()
+        return page.split('<p class="rating', 1)[1].split(">", 1)[1].split("</p>", 1)[0]
+
+    assert rating() == "Unproven"
+    assert rating() == "Unproven"  # (the page is now kept)
+    with django_capture_on_commit_callbacks(execute=True):
+        renamed = RatingLabel.objects.get(rating__slug="unproven", language="en")
+        renamed.label = "Not <proven>"
+        renamed.save()
+    assert rating() == "Not &lt;proven&gt;"
