@@ -10,8 +10,9 @@ public claims, newest first, at most as many rows as the search returns — a sc
 Goals: p95 ≤ 50 ms, and the baseline's p95 at least 20 × the search's.
 
 Also reported, without a goal or a baseline: the same queries within a filter that keeps few claims, as
-the API's ``language=`` and ``claimant=`` ask them — the public claims in their least common language, and
-those of the claimant with the most public claims (``within_language``, ``within_claimant``).
+the API's ``language=``, ``claimant=`` and ``rating=`` ask them — the public claims in their least common
+language, those of the claimant with the most public claims, and those of the least common rating
+(``within_language``, ``within_claimant``, ``within_rating``).
 
     python -m bench.search --n 100000 [--queries 0 (all)]
 """
@@ -78,9 +79,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by("-n", "claimant_id")
     )
+    ratings = (
+        public.filter(verdict__isnull=False)
+        .order_by()
+        .values("verdict__rating__slug")
+        .annotate(n=Count("id"))
+        .order_by("n", "verdict__rating__slug")
+    )
     for name, filters in [
         ("within_language", {"language": row["language"]} if (row := languages.first()) else None),
         ("within_claimant", {"claimant_id": row["claimant_id"]} if (row := claimants.first()) else None),
+        (
+            "within_rating",
+            {"verdict__rating__slug": row["verdict__rating__slug"]} if (row := ratings.first()) else None,
+        ),
     ]:
         if filters is None:
             continue

@@ -1559,6 +1559,7 @@ class Draft:
     secondary: tuple[int, str, int] | None = None  # (source id, quote, start)
     source_published: int = 0
     outlet_name: str = ""
+    rating_id: int | None = None  # its verdict's, a facet of its search document
 
 
 class BatchBuilder:
@@ -2012,6 +2013,7 @@ class BatchBuilder:
             texts_now = {lang: (h, e + "\n\n" + CORRECTION_TEXT[lang]) for lang, (h, e) in texts_now.items()}
 
         verdict_id = self._next(Verdict._meta.db_table)
+        draft.rating_id = rating.id
         status = draft.status
         reviewed = status in ("approved", "published", "retracted")
         published = when.get("publish")
@@ -2128,7 +2130,9 @@ class BatchBuilder:
             names += draft.slots.actor.names
         if draft.slots.place is not None:
             names += draft.slots.place.names
-        facets = document_facets(draft.language, draft.claimant.id if draft.claimant is not None else None)
+        facets = document_facets(
+            draft.language, draft.claimant.id if draft.claimant is not None else None, draft.rating_id
+        )
         self.rows[SearchDocument._meta.db_table].append((draft.id, *self.folding.document(texts, names), facets, False))
 
 

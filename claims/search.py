@@ -49,13 +49,15 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
+from django.db.models.sql.constants import INNER
 from django.db.models.sql.where import AND, WhereNode
 
 from sources.folding import WordKeys, exact, is_syllable, key, sound
 from sources.models import Actor, ActorAlias
 
 from .bulk import alongside, insert_values
-from .models import Claim, SearchDocument
+from .models import Claim, Rating, SearchDocument, Verdict
+from .ratings import rating_scale
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +86,14 @@ def _names(actor_or_place: object) -> list[str]:
     return [actor_or_place.name, *(alias.name for alias in actor_or_place.aliases.all())]  # type: ignore[attr-defined]
 
 
-def document_for(claim: Claim, keys: WordKeys | None = None) -> SearchDocument:
-    """The search document of a claim (its relations prefetched or not); ``keys`` as for ``_document``."""
+def document_for(claim: Claim, keys: WordKeys | None = None, ratings: dict[int, int] | None = None) -> SearchDocument:
+    """The search document of a claim (its relations prefetched or not); ``keys`` as for ``_document``;
+    ``ratings``: the verdicts' ratings by claim id as the caller read them (else the claim's is read here)."""
+    if ratings is None:
+        verdict = getattr(claim, "verdict", None)  # None if it has none
+        rating_id = verdict.rating_id if verdict is not None else None
+    else:
+        rating_id = ratings.get(claim.pk)
     texts = [claim.text, *(t.text for t in claim.translations.all()), *(a.quote for a in claim.appearances.all())]
     names: list[str] = []
     if claim.claimant is not None:
@@ -94,7 +102,7 @@ def document_for(claim: Claim, keys: WordKeys | None = None) -> SearchDocument:
         names += _names(actor)
     for place in claim.places.all():
         names += _names(place)
-    return _document(claim, texts, names, keys)
+    return _document(claim, texts, names, rating_id, keys)
 
 
 #: A new document's values, as ``WordKeys.document`` makes them after the claim's id, then its facets
@@ -102,14 +110,18 @@ def document_for(claim: Claim, keys: WordKeys | None = None) -> SearchDocument:
 DOCUMENT_NAMES = ("claim_id", "exact", "text_key", "names_key", "all_key", "sound_key", "facets")
 
 
-def document_facets(language: str, claimant_id: int | None) -> str:
-    """A document's facets (``SearchDocument.facets``, lexemes of ``terms``: migration 0022, whose SQL agrees):
-    ``1l`` and the claim's language tag in lowercase letters and digits, then ``1c`` and its claimant's id.
-    A search within one language or one claimant asks the index for them (``_filter_facets``). A key word
-    spelled so (``1c8`` in a text) only adds a candidate that the claims' own filter then drops."""
-    if claimant_id is None:
-        return language_facet(language)
-    return f"{language_facet(language)} {claimant_facet(claimant_id)}"
+def document_facets(language: str, claimant_id: int | None, rating_id: int | None = None) -> str:
+    """A document's facets (``SearchDocument.facets``, lexemes of ``terms``: migrations 0022 and 0023, whose
+    SQL agrees): ``1l`` and the claim's language tag in lowercase letters and digits, then ``1c`` and its
+    claimant's id, then ``1r`` and its verdict's rating's id. A search within one language, one claimant or
+    one rating asks the index for them (``_filter_facets``). A key word spelled so (``1c8`` in a text) only
+    adds a candidate that the claims' own filter then drops."""
+    facets = [language_facet(language)]
+    if claimant_id is not None:
+        facets.append(claimant_facet(claimant_id))
+    if rating_id is not None:
+        facets.append(rating_facet(rating_id))
+    return " ".join(facets)
 
 
 def language_facet(language: str) -> str:
@@ -120,10 +132,17 @@ def claimant_facet(claimant_id: int) -> str:
     return f"1c{claimant_id}"
 
 
-#: ``document_facets`` in SQL, over a claim row ``c`` (as migration 0022 fills them in; tested to agree).
+def rating_facet(rating_id: int) -> str:
+    return f"1r{rating_id}"
+
+
+#: ``document_facets`` in SQL, over a claim row ``c`` and its verdict's row ``v`` (``FACETS_FROM``), as
+#: migration 0023 fills them in (tested to agree).
 FACETS_SQL = (
     "'1l' || regexp_replace(lower(c.language), '[^a-z0-9]', '', 'g') || COALESCE(' 1c' || c.claimant_id::text, '')"
+    " || COALESCE(' 1r' || v.rating_id::text, '')"
 )
+FACETS_FROM = "claims_claim c LEFT JOIN claims_verdict v ON v.claim_id = c.id"
 
 
 def fill_facets() -> int:
@@ -133,23 +152,26 @@ def fill_facets() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE claims_searchdocument d SET facets = {FACETS_SQL} FROM claims_claim c "  # noqa: S608
+                f"UPDATE claims_searchdocument d SET facets = {FACETS_SQL} FROM {FACETS_FROM} "  # noqa: S608
                 f"WHERE c.id = d.claim_id AND d.facets IS DISTINCT FROM {FACETS_SQL}"
             )
             return cursor.rowcount
     stale = [
-        SearchDocument(claim_id=claim_id, facets=document_facets(language, claimant_id))
-        for claim_id, language, claimant_id, facets in SearchDocument.objects.values_list(
-            "claim_id", "claim__language", "claim__claimant_id", "facets"
+        SearchDocument(claim_id=claim_id, facets=document_facets(language, claimant_id, rating_id))
+        for claim_id, language, claimant_id, rating_id, facets in SearchDocument.objects.values_list(
+            "claim_id", "claim__language", "claim__claimant_id", "claim__verdict__rating_id", "facets"
         ).iterator()
-        if facets != document_facets(language, claimant_id)
+        if facets != document_facets(language, claimant_id, rating_id)
     ]
     SearchDocument.objects.bulk_update(stale, ["facets"], batch_size=500)
     return len(stale)
 
 
-def _document(claim: Claim, texts: list[str], names: list[str], keys: WordKeys | None = None) -> SearchDocument:
-    """``keys``: the word cache of a batch of documents (a new one by default)."""
+def _document(
+    claim: Claim, texts: list[str], names: list[str], rating_id: int | None, keys: WordKeys | None = None
+) -> SearchDocument:
+    """``rating_id``: the claim's verdict's rating; ``keys``: the word cache of a batch of documents (a new
+    one by default)."""
     exact_, text_key, names_key, all_key, sound_key = (keys or WordKeys()).document(texts, names)
     return SearchDocument(
         claim=claim,
@@ -158,7 +180,7 @@ def _document(claim: Claim, texts: list[str], names: list[str], keys: WordKeys |
         names_key=names_key,
         all_key=all_key,
         sound_key=sound_key,
-        facets=document_facets(claim.language, claim.claimant_id),
+        facets=document_facets(claim.language, claim.claimant_id, rating_id),
     )
 
 
@@ -180,16 +202,18 @@ def _index_locked(ids: list[int], scan_duplicates: bool) -> int:
     # The claims are locked (in id order) while their documents are written: of two transactions indexing
     # one claim (an edit of its claimant, a translation saved meanwhile), the second waits for the first
     # and reads the claim as it committed, so the older state is never written last. A document's facets
-    # decide what a search within a language or a claimant finds.
-    claims = (
+    # decide what a search within a language, a claimant or a rating finds. The verdicts' ratings are read
+    # once the claims are locked, in a statement of their own: it sees what committed before the lock.
+    claims = list(
         Claim.objects.filter(pk__in=ids)
         .order_by("pk")
         .select_for_update(of=("self",))
         .select_related("claimant")
         .prefetch_related("translations", "appearances", "claimant__aliases", "mentions__aliases", "places__aliases")
     )
+    ratings = dict(Verdict.objects.filter(claim_id__in=ids).values_list("claim_id", "rating_id"))
     keys = WordKeys()
-    documents = [document_for(claim, keys) for claim in claims]
+    documents = [document_for(claim, keys, ratings) for claim in claims]
     before = {
         claim_id: (text_key, pending)
         for claim_id, text_key, pending in SearchDocument.objects.filter(claim_id__in=ids).values_list(
@@ -632,12 +656,35 @@ def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term], facets:
 
 def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
     """The facets (``document_facets``) every claim of ``queryset`` has, read from its conditions: an equality
-    on the claims' own ``language`` or ``claimant`` (``filter(language="ar")``, ``filter(claimant_id=8)``),
-    in conditions all ANDed. None from a negation, an ``OR``, another lookup or a combined queryset: the
-    facets only narrow what the index reads, and the queryset's own conditions still decide."""
+    on the claims' own ``language`` or ``claimant`` (``filter(language="ar")``, ``filter(claimant_id=8)``) or
+    on their verdict's rating (``filter(verdict__rating__slug="false")``, ``filter(verdict__rating=3)``), in
+    conditions all ANDed. None from a negation, an ``OR``, another lookup, another path to a rating (an
+    imported review's) or a combined queryset: the facets only narrow what the index reads, and the
+    queryset's own conditions still decide."""
     query = queryset.query
     if query.combinator:
         return []
+    verdict_alias = next(
+        (
+            alias
+            for alias, join in query.alias_map.items()
+            if getattr(join, "parent_alias", None) == query.base_table
+            and getattr(join, "join_field", None) == Verdict._meta.get_field("claim").remote_field
+            and join.join_type == INNER
+        ),
+        None,
+    )
+    rating_alias = next(
+        (
+            alias
+            for alias, join in query.alias_map.items()
+            if verdict_alias is not None
+            and getattr(join, "parent_alias", None) == verdict_alias
+            and getattr(join, "join_field", None) == Verdict._meta.get_field("rating")
+            and join.join_type == INNER
+        ),
+        None,
+    )
     facets: set[str] = set()
     nodes = [query.where]
     while nodes:
@@ -648,14 +695,26 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
             if isinstance(child, WhereNode):
                 nodes.append(child)
                 continue
-            if not (isinstance(child, Exact) and isinstance(child.lhs, Col) and child.lhs.alias == query.base_table):
+            if not (isinstance(child, Exact) and isinstance(child.lhs, Col)):
                 continue
-            column, value = child.lhs.target.column, child.rhs
-            if column == "language" and isinstance(value, str) and value:
+            alias, column, value = child.lhs.alias, child.lhs.target.column, child.rhs
+            if alias == query.base_table and column == "language" and isinstance(value, str) and value:
                 facets.add(language_facet(value))
-            elif column == "claimant_id" and isinstance(value, int) and not isinstance(value, bool):
+            elif alias == query.base_table and column == "claimant_id" and _is_id(value):
                 facets.add(claimant_facet(value))
+            elif alias == verdict_alias and column == "rating_id" and _is_id(value):
+                facets.add(rating_facet(value))
+            elif (
+                alias == rating_alias and child.lhs.target == Rating._meta.get_field("slug") and isinstance(value, str)
+            ):
+                rating = rating_scale().by_slug(value)
+                if rating is not None:
+                    facets.add(rating_facet(rating.id))
     return sorted(facets)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from sources.models import Actor, ActorAlias, Place, PlaceAlias, Source
 
-from .models import Appearance, Claim, ClaimLink, ClaimTranslation
+from .models import Appearance, Claim, ClaimLink, ClaimTranslation, Verdict
 from .pagecache import public_row_changed
 from .search import claims_naming, index_claims
 
@@ -52,6 +52,18 @@ def part_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -
     """A translation or an appearance (quote) was saved or deleted."""
     if not raw and instance.claim_id not in _being_deleted():
         index_claims([instance.claim_id])
+
+
+def verdict_changed(
+    sender: Any, instance: Verdict, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """A verdict was saved or deleted: its rating is a facet of the claim's document (``document_facets``),
+    which a search within a rating asks the index for. Its texts are not in the document: no duplicate scan."""
+    if raw or instance.claim_id in _being_deleted():
+        return
+    if update_fields is not None and "rating" not in update_fields and "rating_id" not in update_fields:
+        return
+    index_claims([instance.claim_id], scan_duplicates=False)
 
 
 def links_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
@@ -115,6 +127,8 @@ def connect() -> None:
     post_save.connect(claim_saved, sender=Claim, dispatch_uid="search-claim-saved")
     pre_delete.connect(claim_deleting, sender=Claim, dispatch_uid="search-claim-deleting")
     post_delete.connect(claim_deleted, sender=Claim, dispatch_uid="search-claim-deleted")
+    post_save.connect(verdict_changed, sender=Verdict, dispatch_uid="search-verdict-saved")
+    post_delete.connect(verdict_changed, sender=Verdict, dispatch_uid="search-verdict-deleted")
     for model in (ClaimTranslation, Appearance):
         post_save.connect(part_changed, sender=model, dispatch_uid=f"search-{model.__name__}-saved")
         post_delete.connect(part_changed, sender=model, dispatch_uid=f"search-{model.__name__}-deleted")

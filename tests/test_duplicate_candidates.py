@@ -24,7 +24,7 @@ from claims.models import Claim, ClaimStatus, SearchDocument
 from claims.search import index_claims
 from sources.folding import key, sound_words
 
-from .factories import ActorFactory, ClaimFactory, TranslationFactory
+from .factories import ActorFactory, ClaimFactory, TranslationFactory, VerdictFactory, rating, ready_claim
 
 WORDS = ["libya", "lybia", "tripoli", "tripolli", "haftar", "hafter", "7", "lanh", "tho", "cua", "the", "of", "a"]
 word_lists = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)
@@ -563,12 +563,15 @@ def test_claims_of_one_score_and_date_are_ranked_newest_id_first(researcher: Any
 
 # --- Facets: a search within one language or one claimant (migration 0022) -------------------------------
 
-FACETS_SQL = importlib.import_module("claims.migrations.0022_search_document_facets").FACETS_SQL
+MIGRATION_0023 = importlib.import_module("claims.migrations.0023_search_document_rating_facet")
+FACETS_SQL, FACETS_FROM = MIGRATION_0023.FACETS_SQL, MIGRATION_0023.FACETS_FROM
 
 
-def test_a_document_s_facets_name_its_claim_s_language_and_claimant() -> None:
+def test_a_document_s_facets_name_its_claim_s_language_claimant_and_rating() -> None:
     assert search.document_facets("vi", None) == "1lvi"
     assert search.document_facets("zh-Hant", 42) == "1lzhhant 1c42"
+    assert search.document_facets("vi", None, 3) == "1lvi 1r3"
+    assert search.document_facets("zh-Hant", 42, 7) == "1lzhhant 1c42 1r7"
 
 
 @pytest.mark.django_db
@@ -591,6 +594,26 @@ def test_a_search_asks_for_the_facets_of_equalities_anded_on_the_claims_own_colu
     assert search._filter_facets(public.filter(language="ar").union(public.filter(language="ar"))) == []
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("ratings")
+def test_a_search_asks_for_the_facet_of_its_verdict_s_rating_by_slug_or_id() -> None:
+    false = rating("false")
+    public = Claim.objects.public()
+    assert search._filter_facets(public.filter(verdict__rating__slug="false")) == [f"1r{false.pk}"]
+    assert search._filter_facets(public.filter(verdict__rating=false)) == [f"1r{false.pk}"]
+    assert search._filter_facets(public.filter(verdict__rating_id=false.pk, language="vi")) == [
+        "1lvi",
+        f"1r{false.pk}",
+    ]
+    # Nothing from another path to a rating (an imported review's: a claim may have several), a
+    # negation, an OR, a rating that does not exist or another of the rating's columns.
+    assert search._filter_facets(public.filter(external_reviews__rating__slug="false")) == []
+    assert search._filter_facets(public.exclude(verdict__rating__slug="false")) == []
+    assert search._filter_facets(public.filter(Q(verdict__rating__slug="false") | Q(language="vi"))) == []
+    assert search._filter_facets(public.filter(verdict__rating__slug="no-such-rating")) == []
+    assert search._filter_facets(public.filter(verdict__rating__rating_class="false")) == []
+
+
 def _published_by(researcher: Any, rows: list[tuple[str, str, Any]]) -> list[Claim]:
     """Published claims of (text, language, claimant), the first the oldest, indexed."""
     now = timezone.now()
@@ -611,16 +634,25 @@ def _published_by(researcher: Any, rows: list[tuple[str, str, Any]]) -> list[Cla
 
 @pytest.mark.django_db
 @pytest.mark.postgres
+@pytest.mark.usefixtures("ratings")
 def test_a_document_s_facets_are_the_ones_the_migration_fills_in(researcher: Any) -> None:
     actor = ActorFactory()
-    claims = [ClaimFactory(author=researcher, language="zh-Hant", claimant=actor), ClaimFactory(author=researcher)]
+    rated = ready_claim(researcher, language="ar", claimant=actor)
+    claims = [
+        ClaimFactory(author=researcher, language="zh-Hant", claimant=actor),
+        ClaimFactory(author=researcher),
+        rated,
+    ]
     for claim in claims:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {FACETS_SQL} FROM claims_claim c WHERE c.id = %s", [claim.pk])  # noqa: S608
+            cursor.execute(f"SELECT {FACETS_SQL} FROM {FACETS_FROM} WHERE c.id = %s", [claim.pk])  # noqa: S608
             (migrated,) = cursor.fetchone()
         stored = SearchDocument.objects.get(claim=claim).facets
-        assert migrated == stored == search.document_facets(claim.language, claim.claimant_id)
-    assert FACETS_SQL == search.FACETS_SQL  # what restore_json fills in (``fill_facets``)
+        rating_id = claim.verdict.rating_id if claim is rated else None
+        assert migrated == stored == search.document_facets(claim.language, claim.claimant_id, rating_id)
+    assert SearchDocument.objects.get(claim=rated).facets == f"1lar 1c{actor.pk} 1r{rating('unproven').pk}"
+    # What restore_json fills in (``fill_facets``).
+    assert (FACETS_SQL, FACETS_FROM) == (search.FACETS_SQL, search.FACETS_FROM)
 
 
 @pytest.mark.django_db
@@ -658,3 +690,42 @@ def test_a_search_within_a_claimant_or_a_language_asks_the_index_for_its_facets(
     assert moved.pk not in search.ranked_ids(public.filter(claimant=first), "ceasefire Tripoli")
     assert moved.pk in search.ranked_ids(public.filter(language="fr"), "ceasefire Tripoli")
     assert moved.pk not in search.ranked_ids(public.filter(language="en"), "ceasefire Tripoli")
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.usefixtures("ratings")
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_search_within_a_rating_asks_the_index_for_its_facet_and_follows_the_verdict(
+    researcher: Any, monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    _ids_from_one()
+    claims = _published_by(researcher, [(f"Ceasefire talk number {n} in Tripoli", "en", None) for n in range(12)])
+    slugs = ["false", "unproven", "true"]
+    for n, claim in enumerate(claims[:9]):  # three left without a verdict
+        VerdictFactory(claim=claim, rating=rating(slugs[n % 3]))
+    public = Claim.objects.public()
+    _route(monkeypatch, route)
+    everything = search.ranked_ids(public, "ceasefire Tripoli")
+    assert len(everything) == 12
+    for slug in slugs:
+        queryset = public.filter(verdict__rating__slug=slug)
+        kept = set(queryset.values_list("pk", flat=True))
+        assert len(kept) == 3
+        with CaptureQueriesContext(connection) as statements:
+            found = search.ranked_ids(queryset, "ceasefire Tripoli")
+        assert found == [pk for pk in everything if pk in kept]
+        assert any(f"& 1r{rating(slug).pk}" in statement["sql"] for statement in statements)
+    # A verdict given another rating moves its claim to the other rating's searches; a claim given its
+    # first verdict joins them; a deleted verdict leaves them.
+    moved, unrated = claims[0], claims[10]
+    verdict = moved.verdict
+    verdict.rating = rating("true")
+    verdict.save(update_fields=["rating"])
+    VerdictFactory(claim=unrated, rating=rating("false"))
+    within_false = search.ranked_ids(public.filter(verdict__rating__slug="false"), "ceasefire Tripoli")
+    within_true = search.ranked_ids(public.filter(verdict__rating__slug="true"), "ceasefire Tripoli")
+    assert moved.pk in within_true and moved.pk not in within_false
+    assert unrated.pk in within_false
+    Claim.objects.get(pk=unrated.pk).verdict.delete()
+    assert SearchDocument.objects.get(claim=unrated).facets == "1len"
