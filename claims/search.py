@@ -26,9 +26,10 @@ index says which match, and up to PROBE_DOCUMENTS of them are read by id, newest
 band of ids). Every route ranks the same claims: each statement returns its candidates with their scores,
 and they are ranked in Python. A share of the words (three of five) is asked of the index in groups of
 word sets that share a word (``_required_groups``), which GIN can walk without the union of every word's
-documents. Within one language or one claimant (``filter(language=...)``, ``filter(claimant=...)``), the
-index is also asked for the documents' facets (migration 0022, ``document_facets``), so that it reads
-only the filter's matches. The keys are ASCII: the database's
+documents. Within one language, one claimant or one rating (``filter(language=...)``,
+``filter(claimant=...)``, ``filter(verdict__rating__slug=...)``), the index is also asked for the
+documents' facets (migrations 0022 and 0023, ``document_facets``), so that it reads only the filter's
+matches. The keys are ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
 rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
 """
@@ -57,7 +58,6 @@ from sources.models import Actor, ActorAlias
 
 from .bulk import alongside, insert_values
 from .models import Claim, Rating, SearchDocument, Verdict
-from .ratings import rating_scale
 
 logger = logging.getLogger(__name__)
 
@@ -147,8 +147,8 @@ FACETS_FROM = "claims_claim c LEFT JOIN claims_verdict v ON v.claim_id = c.id"
 
 def fill_facets() -> int:
     """Write the facets of every document whose claim's differ; return how many. For documents loaded as
-    they were written (``restore_json``): a backup made before migration 0022 has none, and a search
-    within a language or a claimant would not find those claims."""
+    they were written (``restore_json``): a backup made before migration 0022 has none (before 0023, no
+    rating), and a search within a language, a claimant or a rating would not find those claims."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -658,9 +658,9 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
     """The facets (``document_facets``) every claim of ``queryset`` has, read from its conditions: an equality
     on the claims' own ``language`` or ``claimant`` (``filter(language="ar")``, ``filter(claimant_id=8)``) or
     on their verdict's rating (``filter(verdict__rating__slug="false")``, ``filter(verdict__rating=3)``), in
-    conditions all ANDed. None from a negation, an ``OR``, another lookup, another path to a rating (an
-    imported review's) or a combined queryset: the facets only narrow what the index reads, and the
-    queryset's own conditions still decide."""
+    conditions all ANDed (a rating's slug is looked up: one query). None from a negation, an ``OR``,
+    another lookup, another path to a rating (an imported review's) or a combined queryset: the facets
+    only narrow what the index reads, and the queryset's own conditions still decide."""
     query = queryset.query
     if query.combinator:
         return []
@@ -707,9 +707,10 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
             elif (
                 alias == rating_alias and child.lhs.target == Rating._meta.get_field("slug") and isinstance(value, str)
             ):
-                rating = rating_scale().by_slug(value)
-                if rating is not None:
-                    facets.add(rating_facet(rating.id))
+                # From the table, not the cached scale: a stale slug would ask for another rating's facet.
+                rating_id = Rating.objects.filter(slug=value).values_list("pk", flat=True).first()
+                if rating_id is not None:
+                    facets.add(rating_facet(rating_id))
     return sorted(facets)
 
 
@@ -730,7 +731,7 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     groups = _required_groups(enough, terms)
     if not groups:
         return []
-    # Within one language or one claimant, the index is asked for their facets too: it then walks the
+    # Within one language, claimant or rating, the index is asked for their facets too: it then walks the
     # rarer of the facet's and the words' entries, not every claim's matches for the filter to drop.
     facets = _filter_facets(ids_queryset)
     required = "".join(f" & {facet}" for facet in facets)

@@ -729,3 +729,15 @@ def test_a_search_within_a_rating_asks_the_index_for_its_facet_and_follows_the_v
     assert unrated.pk in within_false
     Claim.objects.get(pk=unrated.pk).verdict.delete()
     assert SearchDocument.objects.get(claim=unrated).facets == "1len"
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("ratings")
+def test_fill_facets_writes_the_rating_of_a_document_written_without_it(researcher: Any) -> None:
+    """As ``restore_json`` leaves a backup made before migration 0023: documents without their rating."""
+    rated, unrated = ready_claim(researcher), ClaimFactory(author=researcher)
+    SearchDocument.objects.filter(claim=rated).update(facets=search.document_facets(rated.language, None))
+    assert search.fill_facets() == 1
+    assert SearchDocument.objects.get(claim=rated).facets == f"1lvi 1r{rating('unproven').pk}"
+    assert SearchDocument.objects.get(claim=unrated).facets == search.document_facets(unrated.language, None)
+    assert search.fill_facets() == 0

@@ -803,6 +803,18 @@ def test_the_verdict_page_never_shows_a_linked_draft(client, linked_verdicts, la
     assert linked_section(html).count("<li") == 1, "the published claim only"
 
 
+def test_a_link_from_a_public_claim_to_a_draft_shows_only_to_the_newsroom(client, linked_verdicts, researcher):
+    """The other direction: the draft at the link's far end (``to_claim``), not at its start."""
+    general, precise, draft = linked_verdicts["general"], linked_verdicts["precise"], linked_verdicts["draft"]
+    ClaimLink.objects.create(from_claim=precise, to_claim=draft, kind=LinkKind.CONTRADICTS, created_by=researcher)
+
+    html = verdict_page(client, precise, "en")
+    assert "DRAFT" not in html and "BẢN NHÁP" not in html
+    assert linked_section(html).count("<li") == 1, "the published claim only"
+    assert [item["id"] for item in related(None, precise)] == [general.pk]
+    assert sorted(item["id"] for item in related(researcher, precise)) == sorted([general.pk, draft.pk])
+
+
 def test_a_verdict_page_without_public_links_has_no_linked_section(client, linked_verdicts, researcher):
     ClaimLink.objects.filter(to_claim=linked_verdicts["general"], from_claim=linked_verdicts["precise"]).delete()
 

@@ -370,3 +370,24 @@ def test_a_rating_label_renamed_shows_on_the_next_verdict_page(claim, django_cap
         renamed.label = "Not <proven>"
         renamed.save()
     assert rating() == "Not &lt;proven&gt;"
+
+
+def test_a_page_reads_the_rating_scale_from_the_shared_cache_once(researcher, editor, publisher, settings, monkeypatch):
+    """Each card's rating label comes from the scale (``Rating.label``): kept for the request once read,
+    not one read of the shared cache (a round trip to Redis in production) per card."""
+    from claims import ratings
+
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(4):
+        publish(ready_claim(researcher), editor, publisher)
+    reads: list[str] = []
+    shared_get = ratings.cache.get
+    monkeypatch.setattr(ratings.cache, "get", lambda key, *a, **k: reads.append(key) or shared_get(key, *a, **k))
+    page = Client().get("/en/")
+    assert page.status_code == 200 and page.content.decode().count('<p class="rating') == 4
+    assert reads.count(ratings.CACHE_KEY) == 1
+    # Outside a request, each call reads the shared cache (a worker's scale is never older than it).
+    reads.clear()
+    ratings.rating_scale()
+    ratings.rating_scale()
+    assert reads.count(ratings.CACHE_KEY) == 2
