@@ -71,28 +71,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         found_baseline += bool(baseline(query))
         scanned.append(time.perf_counter() - started)
     within: dict[str, Any] = {}
-    languages = public.order_by().values("language").annotate(n=Count("id")).order_by("n", "language")
-    claimants = (
-        public.filter(claimant__isnull=False)
-        .order_by()
-        .values("claimant_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "claimant_id")
-    )
-    ratings = (
-        public.filter(verdict__isnull=False)
-        .order_by()
-        .values("verdict__rating__slug")
-        .annotate(n=Count("id"))
-        .order_by("n", "verdict__rating__slug")
-    )
+
+    def by_count(field: str, fewest: bool) -> dict[str, Any] | None:
+        """The filter on ``field``'s value that the fewest (or most) public claims have, ``None`` if none has one."""
+        row = (
+            public.filter(**{f"{field}__isnull": False})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("id"))
+            .order_by("n" if fewest else "-n", field)
+            .first()
+        )
+        return {field: row[field]} if row else None
+
     for name, filters in [
-        ("within_language", {"language": row["language"]} if (row := languages.first()) else None),
-        ("within_claimant", {"claimant_id": row["claimant_id"]} if (row := claimants.first()) else None),
-        (
-            "within_rating",
-            {"verdict__rating__slug": row["verdict__rating__slug"]} if (row := ratings.first()) else None,
-        ),
+        ("within_language", by_count("language", fewest=True)),
+        ("within_claimant", by_count("claimant_id", fewest=False)),
+        ("within_rating", by_count("verdict__rating__slug", fewest=True)),
     ]:
         if filters is None:
             continue

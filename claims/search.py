@@ -664,27 +664,8 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
     query = queryset.query
     if query.combinator:
         return []
-    verdict_alias = next(
-        (
-            alias
-            for alias, join in query.alias_map.items()
-            if getattr(join, "parent_alias", None) == query.base_table
-            and getattr(join, "join_field", None) == Verdict._meta.get_field("claim").remote_field
-            and join.join_type == INNER
-        ),
-        None,
-    )
-    rating_alias = next(
-        (
-            alias
-            for alias, join in query.alias_map.items()
-            if verdict_alias is not None
-            and getattr(join, "parent_alias", None) == verdict_alias
-            and getattr(join, "join_field", None) == Verdict._meta.get_field("rating")
-            and join.join_type == INNER
-        ),
-        None,
-    )
+    verdict_alias = _inner_join(query, query.base_table, Verdict._meta.get_field("claim").remote_field)
+    rating_alias = _inner_join(query, verdict_alias, Verdict._meta.get_field("rating"))
     facets: set[str] = set()
     nodes = [query.where]
     while nodes:
@@ -712,6 +693,22 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
                 if rating_id is not None:
                     facets.add(rating_facet(rating_id))
     return sorted(facets)
+
+
+def _inner_join(query: Any, parent_alias: str | None, join_field: Any) -> str | None:
+    """The alias of the query's inner join from ``parent_alias`` through ``join_field``, if it has one."""
+    if parent_alias is None:
+        return None
+    return next(
+        (
+            alias
+            for alias, join in query.alias_map.items()
+            if getattr(join, "parent_alias", None) == parent_alias
+            and getattr(join, "join_field", None) == join_field
+            and join.join_type == INNER
+        ),
+        None,
+    )
 
 
 def _is_id(value: Any) -> bool:
