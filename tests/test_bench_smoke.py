@@ -112,7 +112,14 @@ def test_search_benchmark_runs_the_evaluation_queries_and_the_ilike_baseline(ben
     assert figures["queries"] == 5
     assert is_figure(figures["search"]["p95_ms"]) and is_figure(figures["ilike_baseline"]["p95_ms"])
     assert "Scan" in figures["baseline_plan"]
-    for within in ("within_language", "within_claimant", "within_rating"):  # searches within a filter, reported
+    for within in (
+        "within_language",
+        "within_claimant",
+        "within_rating",
+        "within_outlet",
+        "within_mentions",
+        "within_source",
+    ):  # searches within a filter, reported
         assert figures[within]["claims"] >= 1 and is_figure(figures[within]["p95_ms"])
     assert_goals_measured(result, 2)
 
