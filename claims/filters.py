@@ -30,7 +30,7 @@ LANGUAGES_CACHE_KEY = "claims:public-languages:v1"
 class SearchesLast(django_filters.FilterSet):
     """A filter set whose search (``q``) runs after its other filters, wherever it is declared: a search
     ranks at most MAX_RESULTS claims, so a filter applied after it would only thin those out (a claimant's
-    older matches lost behind newer ones by others). Within one language, one claimant or one rating the
+    older matches lost behind newer ones by others). Within one language, claimant, rating or outlet the
     search also reads only their claims' matches (``claims.search._filter_facets``). The public list and
     the API."""
 

@@ -1559,7 +1559,11 @@ class Draft:
     secondary: tuple[int, str, int] | None = None  # (source id, quote, start)
     source_published: int = 0
     outlet_name: str = ""
-    rating_id: int | None = None  # its verdict's, a facet of its search document
+    #: Facets of its search document: its verdict's rating, its sources' outlets (the primary's, the
+    #: secondary's).
+    rating_id: int | None = None
+    outlet_id: int = 0
+    secondary_outlet_id: int = 0
 
 
 class BatchBuilder:
@@ -1805,8 +1809,10 @@ class BatchBuilder:
                 draft.primary_start = start
                 draft.source_published = published
                 draft.outlet_name = source.outlet[1]
+                draft.outlet_id = source.outlet[0]
             else:
                 draft.secondary = (source.id, quote, start)
+                draft.secondary_outlet_id = source.outlet[0]
         first_quote = source.sentences[0][1]
         title = first_quote[0].upper() + first_quote[1:]
         if len(title) > 150:
@@ -2130,8 +2136,14 @@ class BatchBuilder:
             names += draft.slots.actor.names
         if draft.slots.place is not None:
             names += draft.slots.place.names
+        secondary = draft.secondary
         facets = document_facets(
-            draft.language, draft.claimant.id if draft.claimant is not None else None, draft.rating_id
+            draft.language,
+            draft.claimant.id if draft.claimant is not None else None,
+            draft.rating_id,
+            outlet_ids=(draft.outlet_id, draft.secondary_outlet_id) if secondary else (draft.outlet_id,),
+            source_ids=(draft.primary, secondary[0]) if secondary else (draft.primary,),
+            mention_ids=(draft.slots.actor.id,) if draft.slots.actor is not None else (),
         )
         self.rows[SearchDocument._meta.db_table].append((draft.id, *self.folding.document(texts, names), facets, False))
 

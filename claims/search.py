@@ -26,10 +26,11 @@ index says which match, and up to PROBE_DOCUMENTS of them are read by id, newest
 band of ids). Every route ranks the same claims: each statement returns its candidates with their scores,
 and they are ranked in Python. A share of the words (three of five) is asked of the index in groups of
 word sets that share a word (``_required_groups``), which GIN can walk without the union of every word's
-documents. Within one language, one claimant or one rating (``filter(language=...)``,
-``filter(claimant=...)``, ``filter(verdict__rating__slug=...)``), the index is also asked for the
-documents' facets (migrations 0022 and 0023, ``document_facets``), so that it reads only the filter's
-matches. The keys are ASCII: the database's
+documents. Within one language, one claimant, one rating, one outlet, one source or one mentioned actor
+(``filter(language=...)``, ``filter(claimant=...)``, ``filter(verdict__rating__slug=...)``, the API's
+``outlet=``, ``source=`` and ``mentions=``), the index is also asked for the documents' facets
+(migrations 0022 to 0024, ``document_facets``), so that it reads only the filter's matches. The keys are
+ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
 rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
 """
@@ -46,10 +47,10 @@ from itertools import combinations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import Col
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, In
 from django.db.models.sql.constants import INNER
 from django.db.models.sql.where import AND, WhereNode
 
@@ -57,7 +58,7 @@ from sources.folding import WordKeys, exact, is_syllable, key, sound
 from sources.models import Actor, ActorAlias
 
 from .bulk import alongside, insert_values
-from .models import Claim, Rating, SearchDocument, Verdict
+from .models import Appearance, Claim, Rating, SearchDocument, Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -87,22 +88,46 @@ def _names(actor_or_place: object) -> list[str]:
 
 
 def document_for(claim: Claim, keys: WordKeys | None = None, ratings: dict[int, int] | None = None) -> SearchDocument:
-    """The search document of a claim (its relations prefetched or not); ``keys`` as for ``_document``;
+    """The search document of a claim (its relations prefetched or not: ``_index_locked`` prefetches its
+    appearances with their sources' outlets, ``DOCUMENT_APPEARANCES``); ``keys`` as for ``_document``;
     ``ratings``: the verdicts' ratings by claim id as the caller read them (else the claim's is read here)."""
     if ratings is None:
         verdict = getattr(claim, "verdict", None)  # None if it has none
         rating_id = verdict.rating_id if verdict is not None else None
     else:
         rating_id = ratings.get(claim.pk)
-    texts = [claim.text, *(t.text for t in claim.translations.all()), *(a.quote for a in claim.appearances.all())]
+    appearances = list(claim.appearances.all())
+    texts = [claim.text, *(t.text for t in claim.translations.all()), *(a.quote for a in appearances)]
     names: list[str] = []
     if claim.claimant is not None:
         names += _names(claim.claimant)
-    for actor in claim.mentions.all():
+    mentioned = list(claim.mentions.all())
+    for actor in mentioned:
         names += _names(actor)
     for place in claim.places.all():
         names += _names(place)
-    return _document(claim, texts, names, rating_id, keys)
+    facets = document_facets(
+        claim.language,
+        claim.claimant_id,
+        rating_id,
+        outlet_ids=[_outlet_of(appearance) for appearance in appearances],
+        source_ids=[appearance.source_id for appearance in appearances],
+        mention_ids=[actor.pk for actor in mentioned],
+    )
+    return _document(claim, texts, names, facets, keys)
+
+
+#: A claim's appearances as ``document_for`` reads them: each with its source's outlet, in the same
+#: statement (the appearances' ordering joins the sources already).
+DOCUMENT_APPEARANCES = Prefetch(
+    "appearances", queryset=Appearance.objects.annotate(source_outlet_id=F("source__outlet_id"))
+)
+
+
+def _outlet_of(appearance: Appearance) -> int | None:
+    if "source_outlet_id" in appearance.__dict__:
+        return appearance.__dict__["source_outlet_id"]  # type: ignore[no-any-return]
+    return appearance.source.outlet_id
 
 
 #: A new document's values, as ``WordKeys.document`` makes them after the claim's id, then its facets
@@ -110,17 +135,29 @@ def document_for(claim: Claim, keys: WordKeys | None = None, ratings: dict[int, 
 DOCUMENT_NAMES = ("claim_id", "exact", "text_key", "names_key", "all_key", "sound_key", "facets")
 
 
-def document_facets(language: str, claimant_id: int | None, rating_id: int | None = None) -> str:
-    """A document's facets (``SearchDocument.facets``, lexemes of ``terms``: migrations 0022 and 0023, whose
+def document_facets(
+    language: str,
+    claimant_id: int | None,
+    rating_id: int | None = None,
+    outlet_ids: Iterable[int | None] = (),
+    source_ids: Iterable[int] = (),
+    mention_ids: Iterable[int] = (),
+) -> str:
+    """A document's facets (``SearchDocument.facets``, lexemes of ``terms``: migrations 0022 to 0024, whose
     SQL agrees): ``1l`` and the claim's language tag in lowercase letters and digits, then ``1c`` and its
-    claimant's id, then ``1r`` and its verdict's rating's id. A search within one language, one claimant or
-    one rating asks the index for them (``_filter_facets``). A key word spelled so (``1c8`` in a text) only
-    adds a candidate that the claims' own filter then drops."""
+    claimant's id, ``1r`` and its verdict's rating's id, then ``1o`` and the id of each outlet it appeared
+    in, ``1s`` and that of each source, ``1m`` and that of each actor it mentions (each in increasing
+    order, once). A search within one language, claimant, rating, outlet, source or mentioned actor asks
+    the index for them (``_filter_facets``). A key word spelled so (``1c8`` in a text) only adds a
+    candidate that the claims' own filter then drops."""
     facets = [language_facet(language)]
     if claimant_id is not None:
         facets.append(claimant_facet(claimant_id))
     if rating_id is not None:
         facets.append(rating_facet(rating_id))
+    facets += [outlet_facet(i) for i in sorted({i for i in outlet_ids if i is not None})]
+    facets += [source_facet(i) for i in sorted(set(source_ids))]
+    facets += [mention_facet(i) for i in sorted(set(mention_ids))]
     return " ".join(facets)
 
 
@@ -136,19 +173,45 @@ def rating_facet(rating_id: int) -> str:
     return f"1r{rating_id}"
 
 
-#: ``document_facets`` in SQL, over a claim row ``c`` and its verdict's row ``v`` (``FACETS_FROM``), as
-#: migration 0023 fills them in (tested to agree).
+def outlet_facet(outlet_id: int) -> str:
+    return f"1o{outlet_id}"
+
+
+def source_facet(source_id: int) -> str:
+    return f"1s{source_id}"
+
+
+def mention_facet(actor_id: int) -> str:
+    return f"1m{actor_id}"
+
+
+#: ``document_facets`` in SQL, over a claim row ``c``, its verdict's row ``v`` and its outlets', sources' and
+#: mentioned actors' facets ``fo``, ``fs`` and ``fm`` (``FACETS_FROM``), as migration 0024 fills them in
+#: (tested to agree). Set-based: filling in a million documents joins each table once.
 FACETS_SQL = (
     "'1l' || regexp_replace(lower(c.language), '[^a-z0-9]', '', 'g') || COALESCE(' 1c' || c.claimant_id::text, '')"
-    " || COALESCE(' 1r' || v.rating_id::text, '')"
+    " || COALESCE(' 1r' || v.rating_id::text, '') || COALESCE(fo.facets, '') || COALESCE(fs.facets, '')"
+    " || COALESCE(fm.facets, '')"
 )
-FACETS_FROM = "claims_claim c LEFT JOIN claims_verdict v ON v.claim_id = c.id"
+FACETS_FROM = (
+    "claims_claim c LEFT JOIN claims_verdict v ON v.claim_id = c.id"
+    " LEFT JOIN (SELECT claim_id, string_agg(' 1o' || outlet_id::text, '' ORDER BY outlet_id) AS facets"
+    " FROM (SELECT DISTINCT a.claim_id, s.outlet_id FROM claims_appearance a"
+    " JOIN sources_source s ON s.id = a.source_id WHERE s.outlet_id IS NOT NULL) o GROUP BY claim_id) fo"
+    " ON fo.claim_id = c.id"
+    " LEFT JOIN (SELECT claim_id, string_agg(' 1s' || source_id::text, '' ORDER BY source_id) AS facets"
+    " FROM (SELECT DISTINCT claim_id, source_id FROM claims_appearance) a GROUP BY claim_id) fs"
+    " ON fs.claim_id = c.id"
+    " LEFT JOIN (SELECT claim_id, string_agg(' 1m' || actor_id::text, '' ORDER BY actor_id) AS facets"
+    " FROM claims_claim_mentions GROUP BY claim_id) fm ON fm.claim_id = c.id"
+)
 
 
 def fill_facets() -> int:
     """Write the facets of every document whose claim's differ; return how many. For documents loaded as
     they were written (``restore_json``): a backup made before migration 0022 has none (before 0023, no
-    rating), and a search within a language, a claimant or a rating would not find those claims."""
+    rating; before 0024, no outlets, sources or mentions), and a search within one of them would not find
+    those claims."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -156,21 +219,31 @@ def fill_facets() -> int:
                 f"WHERE c.id = d.claim_id AND d.facets IS DISTINCT FROM {FACETS_SQL}"
             )
             return cursor.rowcount
-    stale = [
-        SearchDocument(claim_id=claim_id, facets=document_facets(language, claimant_id, rating_id))
-        for claim_id, language, claimant_id, rating_id, facets in SearchDocument.objects.values_list(
-            "claim_id", "claim__language", "claim__claimant_id", "claim__verdict__rating_id", "facets"
-        ).iterator()
-        if facets != document_facets(language, claimant_id, rating_id)
-    ]
+    related: dict[str, dict[int, list[int]]] = {"outlet_ids": {}, "source_ids": {}, "mention_ids": {}}
+    for name, pairs in (
+        ("outlet_ids", Appearance.objects.values_list("claim_id", "source__outlet_id")),
+        ("source_ids", Appearance.objects.values_list("claim_id", "source_id")),
+        ("mention_ids", Claim.mentions.through.objects.values_list("claim_id", "actor_id")),
+    ):
+        for claim_id, related_id in pairs.order_by().iterator():
+            related[name].setdefault(claim_id, []).append(related_id)
+    stale = []
+    for claim_id, language, claimant_id, rating_id, facets in SearchDocument.objects.values_list(
+        "claim_id", "claim__language", "claim__claimant_id", "claim__verdict__rating_id", "facets"
+    ).iterator():
+        expected = document_facets(
+            language, claimant_id, rating_id, **{name: ids.get(claim_id, ()) for name, ids in related.items()}
+        )
+        if facets != expected:
+            stale.append(SearchDocument(claim_id=claim_id, facets=expected))
     SearchDocument.objects.bulk_update(stale, ["facets"], batch_size=500)
     return len(stale)
 
 
 def _document(
-    claim: Claim, texts: list[str], names: list[str], rating_id: int | None, keys: WordKeys | None = None
+    claim: Claim, texts: list[str], names: list[str], facets: str, keys: WordKeys | None = None
 ) -> SearchDocument:
-    """``rating_id``: the claim's verdict's rating; ``keys``: the word cache of a batch of documents (a new
+    """``facets``: the claim's (``document_facets``); ``keys``: the word cache of a batch of documents (a new
     one by default)."""
     exact_, text_key, names_key, all_key, sound_key = (keys or WordKeys()).document(texts, names)
     return SearchDocument(
@@ -180,7 +253,7 @@ def _document(
         names_key=names_key,
         all_key=all_key,
         sound_key=sound_key,
-        facets=document_facets(claim.language, claim.claimant_id, rating_id),
+        facets=facets,
     )
 
 
@@ -209,7 +282,9 @@ def _index_locked(ids: list[int], scan_duplicates: bool) -> int:
         .order_by("pk")
         .select_for_update(of=("self",))
         .select_related("claimant")
-        .prefetch_related("translations", "appearances", "claimant__aliases", "mentions__aliases", "places__aliases")
+        .prefetch_related(
+            "translations", DOCUMENT_APPEARANCES, "claimant__aliases", "mentions__aliases", "places__aliases"
+        )
     )
     ratings = dict(Verdict.objects.filter(claim_id__in=ids).values_list("claim_id", "rating_id"))
     keys = WordKeys()
@@ -656,17 +731,42 @@ def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term], facets:
 
 def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
     """The facets (``document_facets``) every claim of ``queryset`` has, read from its conditions: an equality
-    on the claims' own ``language`` or ``claimant`` (``filter(language="ar")``, ``filter(claimant_id=8)``) or
-    on their verdict's rating (``filter(verdict__rating__slug="false")``, ``filter(verdict__rating=3)``), in
-    conditions all ANDed (a rating's slug is looked up: one query). None from a negation, an ``OR``,
-    another lookup, another path to a rating (an imported review's) or a combined queryset: the facets
-    only narrow what the index reads, and the queryset's own conditions still decide."""
-    query = queryset.query
-    if query.combinator:
-        return []
-    verdict_alias = _inner_join(query, query.base_table, Verdict._meta.get_field("claim").remote_field)
-    rating_alias = _inner_join(query, verdict_alias, Verdict._meta.get_field("rating"))
+    on the claims' own ``language`` or ``claimant`` (``filter(language="ar")``, ``filter(claimant_id=8)``), on
+    their verdict's rating (``filter(verdict__rating__slug="false")``, ``filter(verdict__rating=3)``), on an
+    appearance's source or its outlet (``filter(appearances__source=35)``,
+    ``filter(appearances__source__outlet=3)``) or on a mentioned actor (``filter(mentions=6)``), in
+    conditions all ANDed, or inside ``pk__in=`` a queryset of claims with such conditions (the API's
+    ``source=``, ``outlet=`` and ``mentions=``). A rating's slug is looked up: one query. None from a
+    negation, an ``OR``, another lookup, another path (an imported review's rating) or a combined
+    queryset: the facets only narrow what the index reads, and the queryset's own conditions still decide."""
     facets: set[str] = set()
+    _add_facets(queryset.query, facets)
+    return sorted(facets)
+
+
+#: The joins whose equalities ``_filter_facets`` reads, each from the alias of the one before it (``None``:
+#: the claims), with the facet of each column.
+_FACET_JOINS: tuple[tuple[str, str | None, Any, dict[str, Any]], ...] = (
+    ("verdict", None, Verdict._meta.get_field("claim").remote_field, {"rating_id": rating_facet}),
+    ("appearance", None, Appearance._meta.get_field("claim").remote_field, {"source_id": source_facet}),
+    ("source", "appearance", Appearance._meta.get_field("source"), {"outlet_id": outlet_facet}),
+    ("mention", None, Claim.mentions.through._meta.get_field("claim").remote_field, {"actor_id": mention_facet}),
+)
+
+
+def _add_facets(query: Any, facets: set[str]) -> None:
+    if query.combinator:
+        return
+    aliases: dict[str, str | None] = {}
+    columns: dict[Any, dict[str, Any]] = {}  # by alias
+    for name, parent, join_field, facets_of_columns in _FACET_JOINS:
+        parent_alias = query.base_table if parent is None else aliases[parent]
+        aliases[name] = _inner_join(query, parent_alias, join_field)
+        if aliases[name] is not None:
+            columns[aliases[name]] = facets_of_columns
+    columns[query.base_table] = {"language": language_facet, "claimant_id": claimant_facet}
+    verdict_alias = aliases["verdict"]
+    rating_alias = _inner_join(query, verdict_alias, Verdict._meta.get_field("rating"))
     nodes = [query.where]
     while nodes:
         node = nodes.pop()
@@ -676,15 +776,19 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
             if isinstance(child, WhereNode):
                 nodes.append(child)
                 continue
+            if isinstance(child, In) and isinstance(child.lhs, Col) and _selects_claim_ids(child, query):
+                _add_facets(child.rhs, facets)  # pk__in=Claim.objects.filter(...).values("pk")
+                continue
             if not (isinstance(child, Exact) and isinstance(child.lhs, Col)):
                 continue
             alias, column, value = child.lhs.alias, child.lhs.target.column, child.rhs
-            if alias == query.base_table and column == "language" and isinstance(value, str) and value:
-                facets.add(language_facet(value))
-            elif alias == query.base_table and column == "claimant_id" and _is_id(value):
-                facets.add(claimant_facet(value))
-            elif alias == verdict_alias and column == "rating_id" and _is_id(value):
-                facets.add(rating_facet(value))
+            facet_of = columns.get(alias, {}).get(column or "")
+            if column == "language" and facet_of is not None:
+                if isinstance(value, str) and value:
+                    facets.add(facet_of(value))
+            elif facet_of is not None:
+                if _is_id(value):
+                    facets.add(facet_of(value))
             elif (
                 alias == rating_alias and child.lhs.target == Rating._meta.get_field("slug") and isinstance(value, str)
             ):
@@ -692,7 +796,21 @@ def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
                 rating_id = Rating.objects.filter(slug=value).values_list("pk", flat=True).first()
                 if rating_id is not None:
                     facets.add(rating_facet(rating_id))
-    return sorted(facets)
+
+
+def _selects_claim_ids(child: In, query: Any) -> bool:
+    """Whether this ``IN`` is ``pk__in=`` a query that selects claims' ids: its claims are the outer ones."""
+    inner = child.rhs
+    if not (
+        child.lhs.alias == query.base_table
+        and child.lhs.target == Claim._meta.pk
+        and hasattr(inner, "alias_map")
+        and inner.model is Claim
+        and len(inner.select) == 1
+    ):
+        return False
+    selected = inner.select[0]
+    return isinstance(selected, Col) and selected.alias == inner.base_table and selected.target == Claim._meta.pk
 
 
 def _inner_join(query: Any, parent_alias: str | None, join_field: Any) -> str | None:
@@ -728,8 +846,9 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     groups = _required_groups(enough, terms)
     if not groups:
         return []
-    # Within one language, claimant or rating, the index is asked for their facets too: it then walks the
-    # rarer of the facet's and the words' entries, not every claim's matches for the filter to drop.
+    # Within one language, claimant, rating, outlet, source or mentioned actor, the index is asked for their
+    # facets too: it then walks the rarer of the facet's and the words' entries, not every claim's matches
+    # for the filter to drop.
     facets = _filter_facets(ids_queryset)
     required = "".join(f" & {facet}" for facet in facets)
     condition = " OR ".join(["d.terms @@ to_tsquery('simple'::regconfig, %s)"] * len(groups))

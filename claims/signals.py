@@ -3,7 +3,8 @@ A source saved with a new text has its claim candidates found once the save comm
 
 Synchronous, in the writer's transaction, so a claim is findable the moment its transaction commits
 (and a rollback takes its document with it). Renaming an actor or a place re-indexes every claim that
-names it. ``manage.py reindex_search`` rebuilds everything, for updates that bypass signals
+names it; moving a source to another outlet, every claim that appeared in it (the outlet is a facet of
+their documents). ``manage.py reindex_search`` rebuilds everything, for updates that bypass signals
 (``QuerySet.update``, raw SQL, a restore).
 
 Any change to a row a public page shows also throws the cached public pages away (``claims.pagecache``).
@@ -15,7 +16,7 @@ import threading
 from typing import Any
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from sources.models import Actor, ActorAlias, Place, PlaceAlias, Source
@@ -108,10 +109,29 @@ def claim_link_changed(sender: Any, instance: ClaimLink, raw: bool = False, **kw
         Claim.objects.filter(pk__in=[instance.from_claim_id, instance.to_claim_id]).update(updated_at=timezone.now())
 
 
+def source_saving(sender: Any, instance: Source, raw: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
+    """Note whether a saved source moves to another outlet (one query): its outlet is a facet of the
+    documents of the claims that appeared in it (``document_facets``)."""
+    instance._outlet_changed = (  # type: ignore[attr-defined]
+        not raw
+        and instance.pk is not None
+        and (update_fields is None or "outlet" in update_fields or "outlet_id" in update_fields)
+        and Source.objects.filter(pk=instance.pk).values_list("outlet_id", flat=True).first() != instance.outlet_id
+    )
+
+
 def source_saved(sender: Any, instance: Source, raw: bool = False, **kwargs: Any) -> None:
     """A source with a new text gets its claim candidates once the save commits (the mark it carries is
-    the outbox: a message lost here is re-sent by ``claims.tasks.sweep_claim_candidates``)."""
-    if not raw and instance.needs_candidates:
+    the outbox: a message lost here is re-sent by ``claims.tasks.sweep_claim_candidates``). A source moved
+    to another outlet re-indexes the claims that appeared in it (``source_saving``)."""
+    if raw:
+        return
+    if getattr(instance, "_outlet_changed", False):
+        instance._outlet_changed = False  # type: ignore[attr-defined]
+        index_claims(
+            Appearance.objects.filter(source=instance).values_list("claim_id", flat=True), scan_duplicates=False
+        )
+    if instance.needs_candidates:
         from .tasks import queue_candidate_scans
 
         source_id = instance.pk
@@ -121,6 +141,7 @@ def source_saved(sender: Any, instance: Source, raw: bool = False, **kwargs: Any
 def connect() -> None:
     for signal, name in ((post_save, "saved"), (post_delete, "deleted"), (m2m_changed, "linked")):
         signal.connect(public_row_changed, dispatch_uid=f"page-cache-row-{name}")  # every model: it filters
+    pre_save.connect(source_saving, sender=Source, dispatch_uid="search-source-saving")
     post_save.connect(source_saved, sender=Source, dispatch_uid="candidates-source-saved")
     post_save.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-saved")
     post_delete.connect(claim_link_changed, sender=ClaimLink, dispatch_uid="claim-link-deleted")

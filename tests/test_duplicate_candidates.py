@@ -20,11 +20,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claims import duplicates, search, tasks
+from claims.api import ClaimFilter
 from claims.models import Claim, ClaimStatus, SearchDocument
 from claims.search import index_claims
 from sources.folding import key, sound_words
+from sources.models import Actor
 
-from .factories import ActorFactory, ClaimFactory, TranslationFactory, VerdictFactory, rating, ready_claim
+from .factories import (
+    ActorFactory,
+    AppearanceFactory,
+    ClaimFactory,
+    OutletFactory,
+    SourceFactory,
+    TranslationFactory,
+    VerdictFactory,
+    rating,
+    ready_claim,
+)
 
 WORDS = ["libya", "lybia", "tripoli", "tripolli", "haftar", "hafter", "7", "lanh", "tho", "cua", "the", "of", "a"]
 word_lists = st.lists(st.sampled_from(WORDS), min_size=1, max_size=8)
@@ -561,17 +573,23 @@ def test_claims_of_one_score_and_date_are_ranked_newest_id_first(researcher: Any
     )
 
 
-# --- Facets: a search within one language or one claimant (migration 0022) -------------------------------
+# --- Facets: a search within one language, claimant, rating, outlet, source or actor (migrations 0022-0024) --
 
-MIGRATION_0023 = importlib.import_module("claims.migrations.0023_search_document_rating_facet")
-FACETS_SQL, FACETS_FROM = MIGRATION_0023.FACETS_SQL, MIGRATION_0023.FACETS_FROM
+MIGRATION_0024 = importlib.import_module("claims.migrations.0024_search_document_relation_facets")
+FACETS_SQL, FACETS_FROM = MIGRATION_0024.FACETS_SQL, MIGRATION_0024.FACETS_FROM
 
 
-def test_a_document_s_facets_name_its_claim_s_language_claimant_and_rating() -> None:
+def test_a_document_s_facets_name_its_claim_s_language_claimant_rating_outlets_sources_and_mentions() -> None:
     assert search.document_facets("vi", None) == "1lvi"
     assert search.document_facets("zh-Hant", 42) == "1lzhhant 1c42"
     assert search.document_facets("vi", None, 3) == "1lvi 1r3"
     assert search.document_facets("zh-Hant", 42, 7) == "1lzhhant 1c42 1r7"
+    # Each related id once, in increasing order (as the migration's SQL orders them); a source without an
+    # outlet adds none.
+    assert (
+        search.document_facets("vi", 4, None, outlet_ids=[12, None, 3, 12], source_ids=[35, 9, 35], mention_ids=[6, 2])
+        == "1lvi 1c4 1o3 1o12 1s9 1s35 1m2 1m6"
+    )
 
 
 @pytest.mark.django_db
@@ -590,8 +608,38 @@ def test_a_search_asks_for_the_facets_of_equalities_anded_on_the_claims_own_colu
     assert search._filter_facets(public.filter(Q(language="ar") | Q(language="vi"))) == []
     assert search._filter_facets(public.filter(language__in=["ar"])) == []
     assert search._filter_facets(public.filter(claimant__name=actor.name)) == []  # the actors' column
-    assert search._filter_facets(public.filter(pk__in=Claim.objects.filter(language="ar").values("pk"))) == []
     assert search._filter_facets(public.filter(language="ar").union(public.filter(language="ar"))) == []
+    # Inside ``pk__in=`` claims' ids, the same; not of another column or model.
+    assert search._filter_facets(public.filter(pk__in=Claim.objects.filter(language="ar").values("pk"))) == ["1lar"]
+    assert search._filter_facets(public.filter(pk__in=Claim.objects.filter(language="ar").values("claimant"))) == []
+    assert search._filter_facets(public.filter(pk__in=Actor.objects.filter(name="ar").values("pk"))) == []
+    assert search._filter_facets(public.exclude(pk__in=Claim.objects.filter(language="ar").values("pk"))) == []
+
+
+@pytest.mark.django_db
+def test_a_search_asks_for_the_facets_of_an_outlet_a_source_or_a_mentioned_actor() -> None:
+    actor, source = ActorFactory(), SourceFactory()
+    public = Claim.objects.public()
+    outlet, source_facet, mention = f"1o{source.outlet_id}", f"1s{source.pk}", f"1m{actor.pk}"
+    # Joined, as a filter across the relation writes them (the public list's outlet), and inside the
+    # subqueries of the API's ``outlet=``, ``source=`` and ``mentions=``.
+    assert search._filter_facets(public.filter(appearances__source__outlet=source.outlet)) == [outlet]
+    assert search._filter_facets(public.filter(appearances__source=source)) == [source_facet]
+    assert search._filter_facets(public.filter(mentions=actor)) == [mention]
+    api = ClaimFilter(data={}, queryset=public)
+    assert search._filter_facets(api.filter_outlet(public, "outlet", source.outlet_id)) == [outlet]
+    assert search._filter_facets(api.filter_source(public, "source", source.pk)) == [source_facet]
+    assert search._filter_facets(api.filter_mentions(public, "mentions", actor.pk)) == [mention]
+    both = api.filter_mentions(
+        api.filter_outlet(public.filter(language="vi"), "outlet", source.outlet_id), "", actor.pk
+    )
+    assert search._filter_facets(both) == ["1lvi", mention, outlet]
+    # Not through another relation to a source (a verdict's evidence), another column, a negation or an OR.
+    assert search._filter_facets(public.filter(verdict__evidence__source=source)) == []
+    assert search._filter_facets(public.filter(appearances__source__outlet__name="x")) == []
+    assert search._filter_facets(public.filter(mentions__name=actor.name)) == []
+    assert search._filter_facets(public.exclude(appearances__source=source)) == []
+    assert search._filter_facets(public.filter(Q(mentions=actor) | Q(language="vi"))) == []
 
 
 @pytest.mark.django_db
@@ -636,21 +684,36 @@ def _published_by(researcher: Any, rows: list[tuple[str, str, Any]]) -> list[Cla
 @pytest.mark.postgres
 @pytest.mark.usefixtures("ratings")
 def test_a_document_s_facets_are_the_ones_the_migration_fills_in(researcher: Any) -> None:
-    actor = ActorFactory()
+    actor, mentioned = ActorFactory(), ActorFactory()
     rated = ready_claim(researcher, language="ar", claimant=actor)
-    claims = [
-        ClaimFactory(author=researcher, language="zh-Hant", claimant=actor),
-        ClaimFactory(author=researcher),
-        rated,
-    ]
-    for claim in claims:
+    quoted = ClaimFactory(author=researcher)
+    first = AppearanceFactory(claim=quoted, source=SourceFactory(outlet=OutletFactory()))
+    AppearanceFactory(claim=quoted, source=SourceFactory(outlet=None), is_first=False)
+    AppearanceFactory(claim=quoted, source=SourceFactory(outlet=first.source.outlet), is_first=False)
+    quoted.mentions.add(mentioned, actor)
+    claims = [ClaimFactory(author=researcher, language="zh-Hant", claimant=actor), ClaimFactory(author=researcher)]
+    for claim in [*claims, rated, quoted]:
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT {FACETS_SQL} FROM {FACETS_FROM} WHERE c.id = %s", [claim.pk])  # noqa: S608
             (migrated,) = cursor.fetchone()
         stored = SearchDocument.objects.get(claim=claim).facets
-        rating_id = claim.verdict.rating_id if claim is rated else None
-        assert migrated == stored == search.document_facets(claim.language, claim.claimant_id, rating_id)
-    assert SearchDocument.objects.get(claim=rated).facets == f"1lar 1c{actor.pk} 1r{rating('unproven').pk}"
+        appearances = list(claim.appearances.select_related("source"))
+        expected = search.document_facets(
+            claim.language,
+            claim.claimant_id,
+            claim.verdict.rating_id if claim is rated else None,
+            outlet_ids=[appearance.source.outlet_id for appearance in appearances],
+            source_ids=[appearance.source_id for appearance in appearances],
+            mention_ids=claim.mentions.values_list("pk", flat=True),
+        )
+        assert migrated == stored == expected
+    source = rated.appearances.get().source
+    assert SearchDocument.objects.get(claim=rated).facets == (
+        f"1lar 1c{actor.pk} 1r{rating('unproven').pk} 1o{source.outlet_id} 1s{source.pk}"
+    )
+    assert SearchDocument.objects.get(claim=quoted).facets.count(" 1o") == 1  # two sources of one outlet, one without
+    assert SearchDocument.objects.get(claim=quoted).facets.count(" 1s") == 3
+    assert SearchDocument.objects.get(claim=quoted).facets.count(" 1m") == 2
     # What restore_json fills in (``fill_facets``).
     assert (FACETS_SQL, FACETS_FROM) == (search.FACETS_SQL, search.FACETS_FROM)
 
@@ -732,12 +795,66 @@ def test_a_search_within_a_rating_asks_the_index_for_its_facet_and_follows_the_v
 
 
 @pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_search_within_an_outlet_a_source_or_an_actor_asks_the_index_for_its_facet_and_follows_them(
+    researcher: Any, monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    _ids_from_one()
+    claims = _published_by(researcher, [(f"Ceasefire talk number {n} in Tripoli", "en", None) for n in range(12)])
+    outlets = [OutletFactory(), OutletFactory()]
+    sources = [SourceFactory(outlet=outlets[n % 2]) for n in range(4)]
+    actor = ActorFactory()
+    for n, claim in enumerate(claims[:8]):  # four left without a source
+        AppearanceFactory(claim=claim, source=sources[n % 4])
+    for claim in claims[::3]:
+        claim.mentions.add(actor)
+    public = Claim.objects.public()
+    api = ClaimFilter(data={}, queryset=public)
+    _route(monkeypatch, route)
+    everything = search.ranked_ids(public, "ceasefire Tripoli")
+    assert len(everything) == 12
+
+    def within(name: str, value: int) -> list[int]:
+        return search.ranked_ids(getattr(api, f"filter_{name}")(public, name, value), "ceasefire Tripoli")
+
+    for name, value, facet, expected in [
+        ("outlet", outlets[0].pk, f"1o{outlets[0].pk}", claims[0:8:2]),
+        ("source", sources[1].pk, f"1s{sources[1].pk}", claims[1:8:4]),
+        ("mentions", actor.pk, f"1m{actor.pk}", claims[::3]),
+    ]:
+        with CaptureQueriesContext(connection) as statements:
+            found = within(name, value)
+        assert found == [pk for pk in everything if pk in {claim.pk for claim in expected}]
+        assert any(f"& {facet}" in statement["sql"] for statement in statements)
+    # A claim quoted from another source, no longer mentioning the actor, or whose source moves to another
+    # outlet, is found under its new ones only: its document follows it.
+    moved = claims[0]
+    AppearanceFactory(claim=moved, source=sources[1], is_first=False)
+    moved.mentions.remove(actor)
+    assert moved.pk in within("source", sources[1].pk)
+    assert moved.pk not in within("mentions", actor.pk)
+    source = sources[2]  # outlets[0]'s, of claims[2] and claims[6]
+    source.outlet = outlets[1]
+    source.save()
+    assert {claims[2].pk, claims[6].pk} & set(within("outlet", outlets[0].pk)) == set()
+    assert {claims[2].pk, claims[6].pk} <= set(within("outlet", outlets[1].pk))
+    assert moved.pk in within("outlet", outlets[0].pk) and moved.pk in within("outlet", outlets[1].pk)
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("ratings")
-def test_fill_facets_writes_the_rating_of_a_document_written_without_it(researcher: Any) -> None:
-    """As ``restore_json`` leaves a backup made before migration 0023: documents without their rating."""
+def test_fill_facets_writes_the_facets_of_a_document_written_without_them(researcher: Any) -> None:
+    """As ``restore_json`` leaves a backup made before migration 0023 or 0024: documents without their rating,
+    outlets, sources or mentions."""
     rated, unrated = ready_claim(researcher), ClaimFactory(author=researcher)
+    actor = ActorFactory()
+    rated.mentions.add(actor)
+    source = rated.appearances.get().source
     SearchDocument.objects.filter(claim=rated).update(facets=search.document_facets(rated.language, None))
     assert search.fill_facets() == 1
-    assert SearchDocument.objects.get(claim=rated).facets == f"1lvi 1r{rating('unproven').pk}"
+    assert SearchDocument.objects.get(claim=rated).facets == (
+        f"1lvi 1r{rating('unproven').pk} 1o{source.outlet_id} 1s{source.pk} 1m{actor.pk}"
+    )
     assert SearchDocument.objects.get(claim=unrated).facets == search.document_facets(unrated.language, None)
     assert search.fill_facets() == 0
