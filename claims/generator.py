@@ -1562,8 +1562,8 @@ class Draft:
     #: Facets of its search document: its verdict's rating, its sources' outlets (the primary's, the
     #: secondary's).
     rating_id: int | None = None
-    outlet_id: int = 0
-    secondary_outlet_id: int = 0
+    outlet_id: int | None = None
+    secondary_outlet_id: int | None = None
 
 
 class BatchBuilder:

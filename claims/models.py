@@ -710,8 +710,9 @@ class SearchDocument(models.Model):
     #: Consonant skeletons of the longer words (``sources.folding.sound``): Kadhafi, Gaddafi and Qaddafi
     #: share one, as do Haftar and Hafter.
     sound_key = models.TextField(blank=True)
-    #: The claim's language and claimant as search filters them (``claims.search.document_facets``: ``1lvi
-    #: 1c42``), lexemes of ``terms`` on PostgreSQL (migration 0022).
+    #: The claim's language, claimant, verdict's rating, outlets, sources and mentioned actors as search
+    #: filters them (``claims.search.document_facets``: ``1lvi 1c42 1r3 1o2 1s35 1m6``), lexemes of ``terms``
+    #: on PostgreSQL (migrations 0022 to 0024).
     facets = models.TextField(blank=True, default="")
     #: Set in the transaction that changes the claim's own texts, cleared by the duplicate scan: a scan
     #: whose message was lost is found and re-sent by the beat sweep (``claims.tasks``).

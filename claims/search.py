@@ -89,7 +89,7 @@ def _names(actor_or_place: object) -> list[str]:
 
 def document_for(claim: Claim, keys: WordKeys | None = None, ratings: dict[int, int] | None = None) -> SearchDocument:
     """The search document of a claim (its relations prefetched or not: ``_index_locked`` prefetches its
-    appearances with their sources' outlets, ``DOCUMENT_APPEARANCES``); ``keys`` as for ``_document``;
+    appearances with their sources' outlets, ``document_appearances``); ``keys`` as for ``_document``;
     ``ratings``: the verdicts' ratings by claim id as the caller read them (else the claim's is read here)."""
     if ratings is None:
         verdict = getattr(claim, "verdict", None)  # None if it has none
@@ -117,11 +117,11 @@ def document_for(claim: Claim, keys: WordKeys | None = None, ratings: dict[int, 
     return _document(claim, texts, names, facets, keys)
 
 
-#: A claim's appearances as ``document_for`` reads them: each with its source's outlet, in the same
-#: statement (the appearances' ordering joins the sources already).
-DOCUMENT_APPEARANCES = Prefetch(
-    "appearances", queryset=Appearance.objects.annotate(source_outlet_id=F("source__outlet_id"))
-)
+def document_appearances() -> Prefetch:
+    """A claim's appearances as ``document_for`` reads them: each with its source's outlet, in the same
+    statement (the appearances' ordering joins the sources already). A new one each time: prefetching
+    stores hints on its queryset."""
+    return Prefetch("appearances", queryset=Appearance.objects.annotate(source_outlet_id=F("source__outlet_id")))
 
 
 def _outlet_of(appearance: Appearance) -> int | None:
@@ -275,15 +275,16 @@ def _index_locked(ids: list[int], scan_duplicates: bool) -> int:
     # The claims are locked (in id order) while their documents are written: of two transactions indexing
     # one claim (an edit of its claimant, a translation saved meanwhile), the second waits for the first
     # and reads the claim as it committed, so the older state is never written last. A document's facets
-    # decide what a search within a language, a claimant or a rating finds. The verdicts' ratings are read
-    # once the claims are locked, in a statement of their own: it sees what committed before the lock.
+    # decide what a search within a language, claimant, rating, outlet, source or mentioned actor finds.
+    # The verdicts' ratings are read once the claims are locked, in a statement of their own: it sees what
+    # committed before the lock.
     claims = list(
         Claim.objects.filter(pk__in=ids)
         .order_by("pk")
         .select_for_update(of=("self",))
         .select_related("claimant")
         .prefetch_related(
-            "translations", DOCUMENT_APPEARANCES, "claimant__aliases", "mentions__aliases", "places__aliases"
+            "translations", document_appearances(), "claimant__aliases", "mentions__aliases", "places__aliases"
         )
     )
     ratings = dict(Verdict.objects.filter(claim_id__in=ids).values_list("claim_id", "rating_id"))

@@ -843,6 +843,28 @@ def test_a_search_within_an_outlet_a_source_or_an_actor_asks_the_index_for_its_f
 
 
 @pytest.mark.django_db
+def test_an_actor_cleared_from_its_claims_or_deleted_leaves_their_documents(researcher: Any) -> None:
+    """Cleared from the actor's side, or deleted (its mentions go with no ``m2m_changed``): the documents
+    lose its facet and its name, as ``document_for`` would write them."""
+    cleared, deleted = ActorFactory(name="Khalifa Haftar"), ActorFactory(name="Fayez al-Sarraj")
+    claims = [ClaimFactory(author=researcher) for _ in range(3)]
+    for claim in claims:
+        claim.mentions.add(cleared, deleted)
+
+    def documents() -> list[SearchDocument]:
+        return list(SearchDocument.objects.filter(claim__in=claims).order_by("claim_id"))
+
+    assert all(f"1m{cleared.pk}" in d.facets and "haftar" in d.names_key for d in documents())
+    cleared.mentioned_in_claims.clear()
+    assert all(f"1m{cleared.pk}" not in d.facets and "haftar" not in d.names_key for d in documents())
+    deleted_facet = f"1m{deleted.pk}"
+    assert all(deleted_facet in d.facets and "sarraj" in d.names_key for d in documents())
+    deleted.delete()
+    assert all(deleted_facet not in d.facets and "sarraj" not in d.names_key for d in documents())
+    assert [d.facets for d in documents()] == [search.document_for(claim).facets for claim in claims]
+
+
+@pytest.mark.django_db
 @pytest.mark.usefixtures("ratings")
 def test_fill_facets_writes_the_facets_of_a_document_written_without_them(researcher: Any) -> None:
     """As ``restore_json`` leaves a backup made before migration 0023 or 0024: documents without their rating,

@@ -50,7 +50,7 @@ from claims.models import (
     VerdictText,
     VerdictVersion,
 )
-from claims.search import DOCUMENT_APPEARANCES, document_for, search_claims
+from claims.search import document_appearances, document_for, search_claims
 from sources.models import Actor, ActorAlias, Outlet, Place, PlaceAlias, Source
 
 from .conftest import on_postgres
@@ -458,7 +458,7 @@ def test_public_claims_have_what_publishing_needs_and_their_history(generated: l
 def test_search_documents_are_the_ones_indexing_builds(generated: list[Claim]) -> None:
     claims = Claim.objects.filter(pk__in=[c.pk for c in generated]).select_related("claimant")
     claims = claims.prefetch_related(
-        "translations", DOCUMENT_APPEARANCES, "claimant__aliases", "mentions__aliases", "places__aliases"
+        "translations", document_appearances(), "claimant__aliases", "mentions__aliases", "places__aliases"
     )
     stored = {d.claim_id: d for d in SearchDocument.objects.filter(claim__in=generated)}
     for claim in claims:

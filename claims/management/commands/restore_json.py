@@ -8,8 +8,9 @@ a file that fails to load leaves the database as it was.
 Search documents come with the backup, so the indexing that adding mentions and places would trigger
 is paused while loading (it would rebuild documents the file then overwrites, and queue duplicate
 scans for every claim). ``manage.py reindex_search`` rebuilds them anyway, if ever wanted. Their facets
-(a claim's language and claimant, migration 0022, and its verdict's rating, 0023) are filled in from the
-claims and their verdicts, for a backup made before.
+(a claim's language and claimant, migration 0022, its verdict's rating, 0023, the outlets and sources it
+appeared in and the actors it mentions, 0024) are filled in from the claims and their rows, for a backup
+made before.
 """
 
 from __future__ import annotations
