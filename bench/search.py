@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         scanned.append(time.perf_counter() - started)
     within: dict[str, Any] = {}
 
-    def by_count(field: str, fewest: bool) -> dict[str, Any] | None:
-        """The filter on ``field``'s value that the fewest (or most) public claims have, ``None`` if none has one."""
+    def by_count(field: str, fewest: bool) -> Any:
+        """The value of ``field`` that the fewest (or most) public claims have, ``None`` if none has one."""
         row = (
             public.filter(**{f"{field}__isnull": False})
             .order_by()
@@ -85,31 +85,28 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             .order_by("n" if fewest else "-n", field)
             .first()
         )
-        return {field: row[field]} if row else None
+        return row[field] if row else None
 
-    api_filters = ClaimFilter(data={}, queryset=public)
-    through_relations = {  # as the API's filter methods ask them: a subquery of the claims
-        "outlet": api_filters.filter_outlet,
-        "mentions": api_filters.filter_mentions,
-        "source": api_filters.filter_source,
-    }
-
-    def through(name: str, field: str, fewest: bool) -> dict[str, Any] | None:
-        found = by_count(field, fewest)
-        return {name: found[field]} if found else None
-
-    for name, filters in [
-        ("within_language", by_count("language", fewest=True)),
-        ("within_claimant", by_count("claimant_id", fewest=False)),
-        ("within_rating", by_count("verdict__rating__slug", fewest=True)),
-        ("within_outlet", through("outlet", "appearances__source__outlet_id", fewest=True)),
-        ("within_mentions", through("mentions", "mentions__id", fewest=True)),
-        ("within_source", through("source", "appearances__source_id", fewest=False)),
+    api = ClaimFilter(data={}, queryset=public)
+    for name, field, fewest, api_filter in [
+        ("within_language", "language", True, None),
+        ("within_claimant", "claimant_id", False, None),
+        ("within_rating", "verdict__rating__slug", True, None),
+        # As the API's filter methods ask them: a subquery of the claims.
+        ("within_outlet", "appearances__source__outlet_id", True, ("outlet", api.filter_outlet)),
+        ("within_mentions", "mentions__id", True, ("mentions", api.filter_mentions)),
+        ("within_source", "appearances__source_id", False, ("source", api.filter_source)),
     ]:
-        if filters is None:
+        value = by_count(field, fewest)
+        if value is None:
             continue
-        [(key, value)] = filters.items()
-        kept = through_relations[key](public, key, value) if key in through_relations else public.filter(**filters)
+        if api_filter is None:
+            filters = {field: value}
+            kept = public.filter(**filters)
+        else:
+            parameter, method = api_filter
+            filters = {parameter: value}
+            kept = method(public, parameter, value)
         timings = []
         for query in queries:
             started = time.perf_counter()

@@ -2136,13 +2136,15 @@ class BatchBuilder:
             names += draft.slots.actor.names
         if draft.slots.place is not None:
             names += draft.slots.place.names
-        secondary = draft.secondary
+        sources = [(draft.primary, draft.outlet_id)]
+        if draft.secondary is not None:
+            sources.append((draft.secondary[0], draft.secondary_outlet_id))
         facets = document_facets(
             draft.language,
             draft.claimant.id if draft.claimant is not None else None,
             draft.rating_id,
-            outlet_ids=(draft.outlet_id, draft.secondary_outlet_id) if secondary else (draft.outlet_id,),
-            source_ids=(draft.primary, secondary[0]) if secondary else (draft.primary,),
+            outlet_ids=[outlet_id for _source_id, outlet_id in sources],
+            source_ids=[source_id for source_id, _outlet_id in sources],
             mention_ids=(draft.slots.actor.id,) if draft.slots.actor is not None else (),
         )
         self.rows[SearchDocument._meta.db_table].append((draft.id, *self.folding.document(texts, names), facets, False))

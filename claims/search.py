@@ -784,11 +784,8 @@ def _add_facets(query: Any, facets: set[str]) -> None:
                 continue
             alias, column, value = child.lhs.alias, child.lhs.target.column, child.rhs
             facet_of = columns.get(alias, {}).get(column or "")
-            if column == "language" and facet_of is not None:
-                if isinstance(value, str) and value:
-                    facets.add(facet_of(value))
-            elif facet_of is not None:
-                if _is_id(value):
+            if facet_of is not None:
+                if (isinstance(value, str) and value) if column == "language" else _is_id(value):
                     facets.add(facet_of(value))
             elif (
                 alias == rating_alias and child.lhs.target == Rating._meta.get_field("slug") and isinstance(value, str)
