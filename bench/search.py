@@ -10,11 +10,12 @@ public claims, newest first, at most as many rows as the search returns — a sc
 Goals: p95 ≤ 50 ms, and the baseline's p95 at least 20 × the search's.
 
 Also reported, without a goal or a baseline: the same queries within a filter that keeps few claims, as
-the API's ``language=``, ``claimant=``, ``rating=``, ``outlet=``, ``mentions=`` and ``source=`` ask them —
-the public claims in their least common language, those of the claimant with the most public claims, of
-the least common rating, of the outlet that fewest of them appeared in, of the actor fewest of them
-mention, and of the source most of them appeared in (``within_language``, ``within_claimant``,
-``within_rating``, ``within_outlet``, ``within_mentions``, ``within_source``).
+the API's ``language=``, ``claimant=``, ``rating=``, ``rating_class=``, ``outlet=``, ``mentions=`` and
+``source=`` ask them — the public claims in their least common language, those of the claimant with the
+most public claims, of the least common rating, of the least common rating class, of the outlet that
+fewest of them appeared in, of the actor fewest of them mention, and of the source most of them appeared
+in (``within_language``, ``within_claimant``, ``within_rating``, ``within_rating_class``, ``within_outlet``,
+``within_mentions``, ``within_source``).
 
     python -m bench.search --n 100000 [--queries 0 (all)]
 """
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         ("within_language", "language", True, None),
         ("within_claimant", "claimant_id", False, None),
         ("within_rating", "verdict__rating__slug", True, None),
+        ("within_rating_class", "verdict__rating__rating_class", True, None),
         # As the API's filter methods ask them: a subquery of the claims.
         ("within_outlet", "appearances__source__outlet_id", True, ("outlet", api.filter_outlet)),
         ("within_mentions", "mentions__id", True, ("mentions", api.filter_mentions)),

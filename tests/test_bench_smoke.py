@@ -116,6 +116,7 @@ def test_search_benchmark_runs_the_evaluation_queries_and_the_ilike_baseline(ben
         "within_language",
         "within_claimant",
         "within_rating",
+        "within_rating_class",
         "within_outlet",
         "within_mentions",
         "within_source",
