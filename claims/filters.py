@@ -30,9 +30,9 @@ LANGUAGES_CACHE_KEY = "claims:public-languages:v1"
 class SearchesLast(django_filters.FilterSet):
     """A filter set whose search (``q``) runs after its other filters, wherever it is declared: a search
     ranks at most MAX_RESULTS claims, so a filter applied after it would only thin those out (a claimant's
-    older matches lost behind newer ones by others). Within one language, claimant, rating or outlet the
-    search also reads only their claims' matches (``claims.search._filter_facets``). The public list and
-    the API."""
+    older matches lost behind newer ones by others). Within one language, claimant, rating, rating class,
+    outlet, source or mentioned actor the search also reads only their claims' matches
+    (``claims.search._filter_facets``). The public list and the API."""
 
     def filter_queryset(self, queryset: QuerySet[Claim]) -> QuerySet[Claim]:
         data = self.form.cleaned_data

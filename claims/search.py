@@ -173,6 +173,18 @@ def rating_facet(rating_id: int) -> str:
     return f"1r{rating_id}"
 
 
+def either_facet(facets: Sequence[str]) -> str:
+    """A condition on ``terms`` that any one of ``facets`` meets (a rating class: ``(1r2 | 1r5)``), as
+    ``_filter_facets`` gives it; one facet is itself."""
+    alternatives = sorted(set(facets))
+    return alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
+
+
+def facet_alternatives(facet: str) -> list[str]:
+    """The facets of which ``facet`` (from ``either_facet``) needs one."""
+    return facet.strip("()").split(" | ")
+
+
 def outlet_facet(outlet_id: int) -> str:
     return f"1o{outlet_id}"
 
@@ -726,18 +738,21 @@ def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term], facets:
     def word_share(word: str) -> float:
         return sum(frequencies.get(lexeme, floor) for lexeme in terms[word].lexemes)
 
-    facet_share = min((frequencies.get(facet, floor) for facet in facets), default=1.0)
+    facet_share = min(
+        (sum(frequencies.get(lexeme, floor) for lexeme in facet_alternatives(facet)) for facet in facets), default=1.0
+    )
     return documents * sum(min(facet_share, *(word_share(word) for word in words)) for words in enough if words)
 
 
 def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
     """The facets (``document_facets``) every claim of ``queryset`` has, read from its conditions: an equality
     on the claims' own ``language`` or ``claimant`` (``filter(language="ar")``, ``filter(claimant_id=8)``), on
-    their verdict's rating (``filter(verdict__rating__slug="false")``, ``filter(verdict__rating=3)``), on an
+    their verdict's rating (``filter(verdict__rating__slug="false")``, ``filter(verdict__rating=3)``) or its
+    class (``filter(verdict__rating__rating_class="FALSE")``: any one of the class's ratings' facets), on an
     appearance's source or its outlet (``filter(appearances__source=35)``,
     ``filter(appearances__source__outlet=3)``) or on a mentioned actor (``filter(mentions=6)``), in
     conditions all ANDed, or inside ``pk__in=`` a queryset of claims with such conditions (the API's
-    ``source=``, ``outlet=`` and ``mentions=``). A rating's slug is looked up: one query. None from a
+    ``source=``, ``outlet=`` and ``mentions=``). A rating's slug or class is looked up: one query. None from a
     negation, an ``OR``, another lookup, another path (an imported review's rating) or a combined
     queryset: the facets only narrow what the index reads, and the queryset's own conditions still decide."""
     facets: set[str] = set()
@@ -787,13 +802,11 @@ def _add_facets(query: Any, facets: set[str]) -> None:
             if facet_of is not None:
                 if (isinstance(value, str) and value) if column == "language" else _is_id(value):
                     facets.add(facet_of(value))
-            elif (
-                alias == rating_alias and child.lhs.target == Rating._meta.get_field("slug") and isinstance(value, str)
-            ):
-                # From the table, not the cached scale: a stale slug would ask for another rating's facet.
-                rating_id = Rating.objects.filter(slug=value).values_list("pk", flat=True).first()
-                if rating_id is not None:
-                    facets.add(rating_facet(rating_id))
+            elif alias == rating_alias and child.lhs.target.name in ("slug", "rating_class") and isinstance(value, str):
+                # From the table, not the cached scale: a stale slug or class would ask for other ratings' facets.
+                rating_ids = list(Rating.objects.filter(**{child.lhs.target.name: value}).values_list("pk", flat=True))
+                if rating_ids:
+                    facets.add(either_facet([rating_facet(rating_id) for rating_id in rating_ids]))
 
 
 def _selects_claim_ids(child: In, query: Any) -> bool:

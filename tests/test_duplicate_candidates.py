@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from claims import duplicates, search, tasks
 from claims.api import ClaimFilter
-from claims.models import Claim, ClaimStatus, SearchDocument
+from claims.models import Claim, ClaimStatus, Rating, SearchDocument
 from claims.search import index_claims
 from sources.folding import key, sound_words
 from sources.models import Actor
@@ -659,7 +659,14 @@ def test_a_search_asks_for_the_facet_of_its_verdict_s_rating_by_slug_or_id() -> 
     assert search._filter_facets(public.exclude(verdict__rating__slug="false")) == []
     assert search._filter_facets(public.filter(Q(verdict__rating__slug="false") | Q(language="vi"))) == []
     assert search._filter_facets(public.filter(verdict__rating__slug="no-such-rating")) == []
+    assert search._filter_facets(public.filter(verdict__rating__value=1)) == []
+    # A rating class: any one of its ratings' facets; none for a class no rating has.
+    mostly_false, unproven = rating("mostly-false"), rating("unproven")
+    either = "(" + " | ".join(sorted([f"1r{false.pk}", f"1r{mostly_false.pk}"])) + ")"
+    assert search._filter_facets(public.filter(verdict__rating__rating_class="FALSE")) == [either]
+    assert search._filter_facets(public.filter(verdict__rating__rating_class="OTHER")) == [f"1r{unproven.pk}"]
     assert search._filter_facets(public.filter(verdict__rating__rating_class="false")) == []
+    assert search._filter_facets(public.exclude(verdict__rating__rating_class="FALSE")) == []
 
 
 def _published_by(researcher: Any, rows: list[tuple[str, str, Any]]) -> list[Claim]:
@@ -765,7 +772,7 @@ def test_a_search_within_a_rating_asks_the_index_for_its_facet_and_follows_the_v
     _ids_from_one()
     claims = _published_by(researcher, [(f"Ceasefire talk number {n} in Tripoli", "en", None) for n in range(12)])
     slugs = ["false", "unproven", "true"]
-    for n, claim in enumerate(claims[:9]):  # three left without a verdict
+    for n, claim in enumerate(claims[:9]):  # three left without a verdict, one of which gets mostly-false
         VerdictFactory(claim=claim, rating=rating(slugs[n % 3]))
     public = Claim.objects.public()
     _route(monkeypatch, route)
@@ -779,6 +786,28 @@ def test_a_search_within_a_rating_asks_the_index_for_its_facet_and_follows_the_v
             found = search.ranked_ids(queryset, "ceasefire Tripoli")
         assert found == [pk for pk in everything if pk in kept]
         assert any(f"& 1r{rating(slug).pk}" in statement["sql"] for statement in statements)
+    # Within a rating class: its ratings' facets, read from the ratings when asked, so that a rating moved
+    # to another class is followed at once.
+    VerdictFactory(claim=claims[9], rating=rating("mostly-false"))
+    either = search.either_facet([f"1r{rating('false').pk}", f"1r{rating('mostly-false').pk}"])
+    for rating_class, expected, condition in [
+        ("FALSE", {*claims[0:9:3], claims[9]}, f"& {either}"),
+        (
+            "TRUE",
+            set(claims[2:9:3]),
+            f"& {search.either_facet([f'1r{rating(s).pk}' for s in ('true', 'mostly-true')])}",
+        ),
+    ]:
+        queryset = public.filter(verdict__rating__rating_class=rating_class)
+        assert set(queryset) == expected
+        with CaptureQueriesContext(connection) as statements:
+            found = search.ranked_ids(queryset, "ceasefire Tripoli")
+        assert found == [pk for pk in everything if pk in {claim.pk for claim in expected}]
+        assert any(condition in statement["sql"] for statement in statements)
+    Rating.objects.filter(slug="unproven").update(rating_class="FALSE")
+    within_false_class = search.ranked_ids(public.filter(verdict__rating__rating_class="FALSE"), "ceasefire Tripoli")
+    assert set(within_false_class) == {claim.pk for claim in claims[0:10] if claim not in claims[2:9:3]}
+    Rating.objects.filter(slug="unproven").update(rating_class="OTHER")
     # A verdict given another rating moves its claim to the other rating's searches; a claim given its
     # first verdict joins them; a deleted verdict leaves them.
     moved, unrated = claims[0], claims[10]
