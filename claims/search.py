@@ -26,9 +26,10 @@ index says which match, and up to PROBE_DOCUMENTS of them are read by id, newest
 band of ids). Every route ranks the same claims: each statement returns its candidates with their scores,
 and they are ranked in Python. A share of the words (three of five) is asked of the index in groups of
 word sets that share a word (``_required_groups``), which GIN can walk without the union of every word's
-documents. Within one language, one claimant, one rating, one outlet, one source or one mentioned actor
-(``filter(language=...)``, ``filter(claimant=...)``, ``filter(verdict__rating__slug=...)``, the API's
-``outlet=``, ``source=`` and ``mentions=``), the index is also asked for the documents' facets
+documents. Within one language, one claimant, one rating or rating class, one outlet, one source or one
+mentioned actor (``filter(language=...)``, ``filter(claimant=...)``, ``filter(verdict__rating__slug=...)``,
+the API's ``rating_class=``, ``outlet=``, ``source=`` and ``mentions=``), the index is also asked for the
+documents' facets
 (migrations 0022 to 0024, ``document_facets``), so that it reads only the filter's matches. The keys are
 ASCII: the database's
 ``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
@@ -147,8 +148,8 @@ def document_facets(
     SQL agrees): ``1l`` and the claim's language tag in lowercase letters and digits, then ``1c`` and its
     claimant's id, ``1r`` and its verdict's rating's id, then ``1o`` and the id of each outlet it appeared
     in, ``1s`` and that of each source, ``1m`` and that of each actor it mentions (each in increasing
-    order, once). A search within one language, claimant, rating, outlet, source or mentioned actor asks
-    the index for them (``_filter_facets``). A key word spelled so (``1c8`` in a text) only adds a
+    order, once). A search within one language, claimant, rating (or rating class), outlet, source or
+    mentioned actor asks the index for them (``_filter_facets``). A key word spelled so (``1c8`` in a text) only adds a
     candidate that the claims' own filter then drops."""
     facets = [language_facet(language)]
     if claimant_id is not None:
@@ -735,13 +736,14 @@ def _estimated_matches(enough: list[list[str]], terms: dict[str, _Term], facets:
     every match and the bands: both give the same result."""
     frequencies, floor, documents = word_statistics()
 
-    def word_share(word: str) -> float:
-        return sum(frequencies.get(lexeme, floor) for lexeme in terms[word].lexemes)
+    def share(lexemes: Iterable[str]) -> float:
+        """Of documents holding one of ``lexemes`` (a word's spellings and sound; a facet's alternatives)."""
+        return sum(frequencies.get(lexeme, floor) for lexeme in lexemes)
 
-    facet_share = min(
-        (sum(frequencies.get(lexeme, floor) for lexeme in facet_alternatives(facet)) for facet in facets), default=1.0
+    facet_share = min((share(facet_alternatives(facet)) for facet in facets), default=1.0)
+    return documents * sum(
+        min(facet_share, *(share(terms[word].lexemes) for word in words)) for words in enough if words
     )
-    return documents * sum(min(facet_share, *(word_share(word) for word in words)) for words in enough if words)
 
 
 def _filter_facets(queryset: QuerySet[Claim]) -> list[str]:
@@ -857,9 +859,9 @@ def _postgres_ranked(ids_queryset: QuerySet[Claim], query: Query) -> list[int]:
     groups = _required_groups(enough, terms)
     if not groups:
         return []
-    # Within one language, claimant, rating, outlet, source or mentioned actor, the index is asked for their
-    # facets too: it then walks the rarer of the facet's and the words' entries, not every claim's matches
-    # for the filter to drop.
+    # Within one language, claimant, rating or rating class, outlet, source or mentioned actor, the index is
+    # asked for their facets too: it then walks the rarer of the facet's and the words' entries, not every
+    # claim's matches for the filter to drop.
     facets = _filter_facets(ids_queryset)
     required = "".join(f" & {facet}" for facet in facets)
     condition = " OR ".join(["d.terms @@ to_tsquery('simple'::regconfig, %s)"] * len(groups))

@@ -660,13 +660,28 @@ def test_a_search_asks_for_the_facet_of_its_verdict_s_rating_by_slug_or_id() -> 
     assert search._filter_facets(public.filter(Q(verdict__rating__slug="false") | Q(language="vi"))) == []
     assert search._filter_facets(public.filter(verdict__rating__slug="no-such-rating")) == []
     assert search._filter_facets(public.filter(verdict__rating__value=1)) == []
-    # A rating class: any one of its ratings' facets; none for a class no rating has.
+    # A rating class (the API's rating_class=): any one of its ratings' facets; none for a class no rating
+    # has.
     mostly_false, unproven = rating("mostly-false"), rating("unproven")
     either = "(" + " | ".join(sorted([f"1r{false.pk}", f"1r{mostly_false.pk}"])) + ")"
     assert search._filter_facets(public.filter(verdict__rating__rating_class="FALSE")) == [either]
+    assert search._filter_facets(ClaimFilter({"rating_class": "FALSE"}, queryset=public).qs) == [either]
     assert search._filter_facets(public.filter(verdict__rating__rating_class="OTHER")) == [f"1r{unproven.pk}"]
-    assert search._filter_facets(public.filter(verdict__rating__rating_class="false")) == []
     assert search._filter_facets(public.exclude(verdict__rating__rating_class="FALSE")) == []
+    Rating.objects.filter(slug="misleading").update(rating_class="OTHER")
+    assert search._filter_facets(public.filter(verdict__rating__rating_class="MIXTURE")) == []
+
+
+def test_a_rating_class_counts_its_ratings_documents_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A facet of several ratings holds the documents of each: a search within it reads them all at once
+    only when they are few (``_estimated_matches`` against ONE_PASS_DOCUMENTS)."""
+    shares = {"ceasefire": 0.5, "1r4": 0.01, "1r5": 0.02, "1r6": 0.001}
+    monkeypatch.setattr(search, "_statistics", {"terms": (time.monotonic(), (shares, 0.0001, 1_000_000))})
+    terms = {"ceasefire": search._Term("ceasefire", [("ceasefire", 1.0)], "")}
+
+    assert search._estimated_matches([["ceasefire"]], terms, ["(1r4 | 1r5)"]) == pytest.approx(30_000)
+    assert search._estimated_matches([["ceasefire"]], terms, ["(1r4 | 1r5)", "1r6"]) == pytest.approx(1_000)
+    assert search._estimated_matches([["ceasefire"]], terms, []) == pytest.approx(500_000)
 
 
 def _published_by(researcher: Any, rows: list[tuple[str, str, Any]]) -> list[Claim]:
@@ -787,7 +802,7 @@ def test_a_search_within_a_rating_asks_the_index_for_its_facet_and_follows_the_v
         assert found == [pk for pk in everything if pk in kept]
         assert any(f"& 1r{rating(slug).pk}" in statement["sql"] for statement in statements)
     # Within a rating class: its ratings' facets, read from the ratings when asked, so that a rating moved
-    # to another class is followed at once.
+    # to another class is followed from the next search on.
     VerdictFactory(claim=claims[9], rating=rating("mostly-false"))
     either = search.either_facet([f"1r{rating('false').pk}", f"1r{rating('mostly-false').pk}"])
     for rating_class, expected, condition in [
