@@ -29,11 +29,10 @@ word sets that share a word (``_required_groups``), which GIN can walk without t
 documents. Within one language, one claimant, one rating or rating class, one outlet, one source or one
 mentioned actor (``filter(language=...)``, ``filter(claimant=...)``, ``filter(verdict__rating__slug=...)``,
 the API's ``rating_class=``, ``outlet=``, ``source=`` and ``mentions=``), the index is also asked for the
-documents' facets
-(migrations 0022 to 0024, ``document_facets``), so that it reads only the filter's matches. The keys are
-ASCII: the database's
-``LC_CTYPE`` cannot change what its parser and pg_trgm see. SQLite (the embedded default): the same
-rules, scored in Python over the documents — meant for a newsroom's laptop, not a million claims.
+documents' facets (migrations 0022 to 0024, ``document_facets``), so that it reads only the filter's
+matches. The keys are ASCII: the database's ``LC_CTYPE`` cannot change what its parser and pg_trgm see.
+SQLite (the embedded default): the same rules, scored in Python over the documents — meant for a
+newsroom's laptop, not a million claims.
 """
 
 from __future__ import annotations
@@ -149,8 +148,8 @@ def document_facets(
     claimant's id, ``1r`` and its verdict's rating's id, then ``1o`` and the id of each outlet it appeared
     in, ``1s`` and that of each source, ``1m`` and that of each actor it mentions (each in increasing
     order, once). A search within one language, claimant, rating (or rating class), outlet, source or
-    mentioned actor asks the index for them (``_filter_facets``). A key word spelled so (``1c8`` in a text) only adds a
-    candidate that the claims' own filter then drops."""
+    mentioned actor asks the index for them (``_filter_facets``). A key word spelled so (``1c8`` in a
+    text) only adds a candidate that the claims' own filter then drops."""
     facets = [language_facet(language)]
     if claimant_id is not None:
         facets.append(claimant_facet(claimant_id))
